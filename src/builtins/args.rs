@@ -1,0 +1,107 @@
+//! Argument checking shared by all builtin families. Each helper returns the Racket-style
+//! contract violation (`who: contract violation / expected: ... / given: ...`) on mismatch.
+
+use std::rc::Rc;
+
+use num_traits::ToPrimitive;
+
+use crate::error::{Error, ExnKind, R};
+use crate::value::{HashTable, Symbol, Value};
+
+/// A string argument. Wrapped model answers are refused with a hint to unwrap them, which is
+/// the injection-safety rule every string operation follows.
+pub fn string<'a>(who: &str, v: &'a Value) -> R<&'a str> {
+    match v {
+        Value::Str(s) => Ok(s),
+        Value::Syntax(_) => Err(Error::new(
+            ExnKind::Contract,
+            format!(
+                "{who}: contract violation\n  expected: string?\n  given: a syntax object (a wrapped model answer); unwrap it with syntax-e first"
+            ),
+        )),
+        other => Err(Error::contract(who, "string?", other)),
+    }
+}
+
+pub fn rc_string(who: &str, v: &Value) -> R<Rc<str>> {
+    string(who, v)?;
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        _ => unreachable!("checked by string()"),
+    }
+}
+
+pub fn symbol(who: &str, v: &Value) -> R<Symbol> {
+    match v {
+        Value::Symbol(s) => Ok(*s),
+        other => Err(Error::contract(who, "symbol?", other)),
+    }
+}
+
+pub fn character(who: &str, v: &Value) -> R<char> {
+    match v {
+        Value::Char(c) => Ok(*c),
+        other => Err(Error::contract(who, "char?", other)),
+    }
+}
+
+pub fn boolean(who: &str, v: &Value) -> R<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(Error::contract(who, "boolean?", other)),
+    }
+}
+
+/// An exact integer that fits in an i64.
+pub fn integer(who: &str, v: &Value) -> R<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Ok(*f as i64),
+        other => Err(Error::contract(who, "exact-integer?", other)),
+    }
+}
+
+/// A non-negative exact integer usable as an index or a count.
+pub fn index(who: &str, v: &Value) -> R<usize> {
+    match v {
+        Value::Int(i) if *i >= 0 => Ok(*i as usize),
+        Value::Big(b) if b.to_usize().is_some() => Ok(b.to_usize().unwrap_or(usize::MAX)),
+        other => Err(Error::contract(who, "exact-nonnegative-integer?", other)),
+    }
+}
+
+pub fn procedure<'a>(who: &str, v: &'a Value) -> R<&'a Value> {
+    if v.is_procedure() {
+        Ok(v)
+    } else {
+        Err(Error::contract(who, "procedure?", v))
+    }
+}
+
+pub fn list(who: &str, v: &Value) -> R<Vec<Value>> {
+    v.list_to_vec().ok_or_else(|| Error::contract(who, "list?", v))
+}
+
+pub fn hash<'a>(who: &str, v: &'a Value) -> R<&'a HashTable> {
+    match v {
+        Value::Hash(h) => Ok(h),
+        other => Err(Error::contract(who, "hash?", other)),
+    }
+}
+
+pub fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Big(_) | Value::Rat(_) | Value::Float(_))
+}
+
+pub fn number<'a>(who: &str, v: &'a Value) -> R<&'a Value> {
+    if is_number(v) {
+        Ok(v)
+    } else {
+        Err(Error::contract(who, "number?", v))
+    }
+}
+
+/// The value of keyword `name` among the keyword arguments a `Func::Kw` builtin received.
+pub fn keyword<'a>(kws: &'a [(Symbol, Value)], name: &str) -> Option<&'a Value> {
+    kws.iter().find(|(k, _)| k.name() == name).map(|(_, v)| v)
+}

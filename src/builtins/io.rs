@@ -1,0 +1,3 @@
+use crate::builtins::Primitive;
+
+pub const PRIMITIVES: &[Primitive] = &[];

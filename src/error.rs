@@ -1,0 +1,247 @@
+//! Errors are values: a raised Scheme exception carries its kind, its Racket-style message and
+//! the source location where it surfaced. Non-local exits (`finish`, escape continuations,
+//! `exit`) travel the same `Result` channel so that `dynamic-wind` and `parameterize` unwind.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Mutex;
+
+use crate::value::print::write_string;
+use crate::value::Value;
+
+/// A position in a source file. Files are interned so a span is small and `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Span {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+static FILES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+impl Span {
+    pub fn new(file: u32, line: u32, col: u32) -> Span {
+        Span { file, line, col }
+    }
+
+    /// Registers a source name (a path, `-e`, `<stdin>`) and returns its id (0 means unknown).
+    pub fn register_file(name: &str) -> u32 {
+        let mut files = FILES.lock().unwrap_or_else(|p| p.into_inner());
+        if files.is_empty() {
+            files.push(String::new());
+        }
+        if let Some(i) = files.iter().position(|f| f == name) {
+            return i as u32;
+        }
+        files.push(name.to_string());
+        (files.len() - 1) as u32
+    }
+
+    pub fn file_name(&self) -> String {
+        let files = FILES.lock().unwrap_or_else(|p| p.into_inner());
+        files.get(self.file as usize).cloned().unwrap_or_default()
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.line > 0
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file_name(), self.line, self.col)
+    }
+}
+
+/// The exception hierarchy of Racket that programs test with predicates.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ExnKind {
+    Fail,
+    User,
+    Contract,
+    Arity,
+    DivideByZero,
+    Variable,
+    Syntax,
+    Read,
+    Filesystem,
+    /// Raised by Ctrl-C; not an `exn:fail?`, so ordinary handlers let it through.
+    Break,
+}
+
+impl ExnKind {
+    pub fn is_fail(self) -> bool {
+        self != ExnKind::Break
+    }
+
+    pub fn is_contract(self) -> bool {
+        matches!(self, ExnKind::Contract | ExnKind::Arity | ExnKind::DivideByZero | ExnKind::Variable)
+    }
+}
+
+pub struct Exn {
+    pub kind: ExnKind,
+    pub message: String,
+    pub span: Cell<Span>,
+    /// Call sites the exception passed through, innermost first.
+    pub context: RefCell<Vec<(String, Span)>>,
+}
+
+pub enum Error {
+    /// A raised value: usually an `Exn`, but `raise` accepts anything.
+    Raise(Value),
+    /// `(finish V)`: end the whole program with V as its result.
+    Finish(Value),
+    /// An escape continuation was invoked.
+    Escape { id: u64, value: Value },
+    Exit(i32),
+}
+
+pub type R<T> = Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ExnKind, message: impl Into<String>) -> Error {
+        Error::Raise(Value::Exn(Rc::new(Exn {
+            kind,
+            message: message.into(),
+            span: Cell::new(Span::default()),
+            context: RefCell::new(Vec::new()),
+        })))
+    }
+
+    pub fn fail(message: impl Into<String>) -> Error {
+        Error::new(ExnKind::Fail, message)
+    }
+
+    pub fn syntax(who: &str, message: &str, span: Span) -> Error {
+        let err = Error::new(ExnKind::Syntax, format!("{who}: {message}"));
+        err.set_span_if_unknown(span);
+        err
+    }
+
+    pub fn read(message: impl Into<String>, span: Span) -> Error {
+        let err = Error::new(ExnKind::Read, message);
+        err.set_span_if_unknown(span);
+        err
+    }
+
+    /// `who: contract violation` with the expected contract and the offending value.
+    pub fn contract(who: &str, expected: &str, given: &Value) -> Error {
+        Error::new(
+            ExnKind::Contract,
+            format!("{who}: contract violation\n  expected: {expected}\n  given: {}", show_given(given)),
+        )
+    }
+
+    pub fn contract_msg(who: &str, message: impl fmt::Display) -> Error {
+        Error::new(ExnKind::Contract, format!("{who}: {message}"))
+    }
+
+    pub fn arity(who: &str, expected: &str, given: usize) -> Error {
+        Error::new(
+            ExnKind::Arity,
+            format!(
+                "{who}: arity mismatch;\n the expected number of arguments does not match the given number\n  expected: {expected}\n  given: {given}"
+            ),
+        )
+    }
+
+    pub fn divide_by_zero(who: &str) -> Error {
+        Error::new(ExnKind::DivideByZero, format!("{who}: division by zero"))
+    }
+
+    pub fn unbound(name: &str) -> Error {
+        Error::new(
+            ExnKind::Variable,
+            format!("{name}: undefined;\n cannot reference an identifier before its definition"),
+        )
+    }
+
+    pub fn index(who: &str, kind: &str, index: &Value, target: &Value, len: usize) -> Error {
+        let range = if len == 0 {
+            format!("  valid range: empty {kind}")
+        } else {
+            format!("  valid range: [0, {}]", len - 1)
+        };
+        Error::new(
+            ExnKind::Contract,
+            format!(
+                "{who}: index is out of range\n  index: {}\n{range}\n  {kind}: {}",
+                show_given(index),
+                show_given(target)
+            ),
+        )
+    }
+
+    /// Attaches a source location to a raised exception that has none yet.
+    pub fn set_span_if_unknown(&self, span: Span) {
+        if let Error::Raise(Value::Exn(exn)) = self {
+            if !exn.span.get().is_known() && span.is_known() {
+                exn.span.set(span);
+            }
+        }
+    }
+
+    pub fn push_context(&self, name: &str, span: Span) {
+        const MAX_CONTEXT: usize = 16;
+        if let Error::Raise(Value::Exn(exn)) = self {
+            let mut ctx = exn.context.borrow_mut();
+            if ctx.len() < MAX_CONTEXT {
+                ctx.push((name.to_string(), span));
+            }
+        }
+    }
+
+    /// The report printed for an uncaught error: `file:line:col: message` and the call chain.
+    pub fn report(&self) -> String {
+        match self {
+            Error::Raise(Value::Exn(exn)) => {
+                let mut out = String::new();
+                let span = exn.span.get();
+                if span.is_known() {
+                    out.push_str(&format!("{span}: "));
+                }
+                out.push_str(&exn.message);
+                let ctx = exn.context.borrow();
+                if !ctx.is_empty() {
+                    out.push_str("\n  context...:");
+                    for (name, span) in ctx.iter().rev() {
+                        if span.is_known() {
+                            out.push_str(&format!("\n   {name} at {span}"));
+                        } else {
+                            out.push_str(&format!("\n   {name}"));
+                        }
+                    }
+                }
+                out
+            }
+            Error::Raise(other) => format!("uncaught exception: {}", write_string(other)),
+            Error::Finish(_) => "finish called outside a program".to_string(),
+            Error::Escape { .. } => {
+                "continuation application: attempt to jump into an escape continuation that is no longer active"
+                    .to_string()
+            }
+            Error::Exit(code) => format!("exit {code}"),
+        }
+    }
+
+    pub fn exn_kind(&self) -> Option<ExnKind> {
+        match self {
+            Error::Raise(Value::Exn(exn)) => Some(exn.kind),
+            _ => None,
+        }
+    }
+}
+
+/// Values in error messages print in `write` style, cut short so a huge value stays readable.
+pub fn show_given(v: &Value) -> String {
+    const LIMIT: usize = 200;
+    let s = write_string(v);
+    if s.chars().count() > LIMIT {
+        let cut: String = s.chars().take(LIMIT).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}

@@ -1,0 +1,1 @@
+//! Derived forms rewritten into core forms.

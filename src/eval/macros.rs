@@ -1,0 +1,3 @@
+//! `syntax-rules` macros.
+
+pub struct Macro {}

@@ -1,0 +1,76 @@
+//! The compiled form of a program: a tree whose variable references are already resolved to
+//! frame slots or global cells, so evaluation never looks a name up by string.
+
+use std::rc::Rc;
+
+use crate::error::Span;
+use crate::interp::GlobalCell;
+use crate::value::{Symbol, Value};
+
+pub enum Node {
+    Const(Value),
+    /// A variable in the frame `depth` procedure activations out from the current one.
+    Local { depth: u32, slot: u32, name: Symbol, span: Span },
+    Global(Rc<GlobalCell>, Span),
+    SetLocal { depth: u32, slot: u32, value: Box<Node> },
+    SetGlobal { cell: Rc<GlobalCell>, value: Box<Node>, span: Span },
+    DefineGlobal { cell: Rc<GlobalCell>, value: Box<Node>, span: Span },
+    /// `define-values` / `let-values`: destructure multiple values into slots or globals.
+    BindValues { targets: Box<[Target]>, value: Box<Node>, span: Span },
+    /// `let`: evaluate every initialiser first, then store them in consecutive slots of the
+    /// current frame starting at `first_slot`.
+    Let { first_slot: u32, inits: Box<[Node]>, body: Box<Node> },
+    If(Box<Node>, Box<Node>, Box<Node>),
+    Lambda(Rc<Lambda>),
+    Seq(Box<[Node]>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Call { callee: Box<Node>, args: Box<[Node]>, keywords: Box<[(Symbol, Node)]>, span: Span },
+}
+
+pub enum Target {
+    Local(u32),
+    Global(Rc<GlobalCell>),
+}
+
+pub struct KeywordParam {
+    pub key: Symbol,
+    pub slot: u32,
+    /// `None` for a required keyword argument.
+    pub default: Option<Node>,
+}
+
+/// A procedure's code. Frame layout: required parameters, optional parameters, the rest list,
+/// keyword parameters, then the procedure's `let` variables and internal definitions.
+pub struct Lambda {
+    pub name: Option<Symbol>,
+    pub required: u32,
+    pub optional_defaults: Box<[Node]>,
+    pub rest: bool,
+    pub keywords: Box<[KeywordParam]>,
+    pub frame_size: u32,
+    pub body: Node,
+    pub span: Span,
+    /// For `case-lambda`: the clauses, tried in order by argument count; `body` is unused.
+    pub cases: Box<[Rc<Lambda>]>,
+}
+
+impl Lambda {
+    pub fn accepts(&self, n: usize) -> bool {
+        let n = n as u32;
+        n >= self.required && (self.rest || n <= self.required + self.optional_defaults.len() as u32)
+    }
+
+    pub fn arity_text(&self) -> String {
+        if !self.cases.is_empty() {
+            let parts: Vec<String> = self.cases.iter().map(|c| c.arity_text()).collect();
+            return parts.join(" or ");
+        }
+        let max = if self.rest {
+            crate::builtins::MANY
+        } else {
+            (self.required as usize) + self.optional_defaults.len()
+        };
+        crate::builtins::arity_text(self.required as usize, max)
+    }
+}

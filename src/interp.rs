@@ -1,0 +1,205 @@
+//! An interpreter instance: its top-level environment, its dynamic state (parameters, the
+//! current ports) and the entry points the CLI, the REPL and embedders use. Several instances
+//! can live in one process (nested sandboxes for model-written code).
+
+use std::any::{Any, TypeId};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::builtins::ports::Port;
+use crate::error::{Error, ExnKind, Span, R};
+use crate::eval::macros::Macro;
+use crate::reader::{read_all, Datum};
+use crate::value::{Symbol, Value};
+
+/// A top-level variable. Compiled code holds the cell directly, so a global lookup is a
+/// pointer dereference.
+pub struct GlobalCell {
+    pub name: Symbol,
+    pub value: RefCell<Value>,
+    /// Scaffold bindings that user code may not redefine.
+    pub protected: Cell<bool>,
+}
+
+/// A top-level environment: variables and macros.
+#[derive(Default)]
+pub struct Globals {
+    pub cells: RefCell<HashMap<Symbol, Rc<GlobalCell>>>,
+    pub macros: RefCell<HashMap<Symbol, Rc<Macro>>>,
+}
+
+impl Globals {
+    pub fn cell(&self, name: Symbol) -> Rc<GlobalCell> {
+        self.cells
+            .borrow_mut()
+            .entry(name)
+            .or_insert_with(|| {
+                Rc::new(GlobalCell { name, value: RefCell::new(Value::Undefined), protected: Cell::new(false) })
+            })
+            .clone()
+    }
+
+    pub fn lookup(&self, name: Symbol) -> Option<Value> {
+        let cells = self.cells.borrow();
+        let v = cells.get(&name)?.value.borrow().clone();
+        (!matches!(v, Value::Undefined)).then_some(v)
+    }
+
+    pub fn define(&self, name: &str, value: Value) {
+        *self.cell(Symbol::intern(name)).value.borrow_mut() = value;
+    }
+
+    /// Names bound to a value, for REPL completion and sandbox inspection.
+    pub fn bound_names(&self) -> Vec<String> {
+        let cells = self.cells.borrow();
+        let mut names: Vec<String> = cells
+            .values()
+            .filter(|c| !matches!(*c.value.borrow(), Value::Undefined))
+            .map(|c| c.name.name().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Clears every binding: compiled code points at the cells and closures stored in them
+    /// point back at compiled code, so an abandoned environment would otherwise leak.
+    pub fn clear(&self) {
+        let cells: Vec<Rc<GlobalCell>> = self.cells.borrow().values().cloned().collect();
+        for cell in cells {
+            let old = std::mem::replace(&mut *cell.value.borrow_mut(), Value::Undefined);
+            drop(old);
+        }
+        self.macros.borrow_mut().clear();
+    }
+}
+
+pub struct Interp {
+    pub globals: Rc<Globals>,
+    /// Dynamic bindings made by `parameterize`, innermost last: (parameter id, value cell).
+    pub param_stack: Vec<(u64, Rc<RefCell<Value>>)>,
+    pub stdout: Value,
+    pub stderr: Value,
+    /// Set from another thread (Ctrl-C, a timeout) to interrupt evaluation.
+    pub interrupt: Arc<AtomicBool>,
+    pub command_line: Vec<String>,
+    pub(crate) stack_limit: usize,
+    pub(crate) ticks: u32,
+    next_id: Cell<u64>,
+    /// State that later layers (model calls, Python, the scaffold) keep per instance.
+    extensions: HashMap<TypeId, Box<dyn Any>>,
+}
+
+impl Drop for Interp {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.globals) == 1 {
+            self.globals.clear();
+        }
+    }
+}
+
+impl Interp {
+    /// A fresh instance with every builtin and the Scheme standard library installed.
+    pub fn new() -> Interp {
+        let mut interp = Interp::bare(Rc::new(Globals::default()));
+        crate::eval::prelude::install(&mut interp);
+        interp
+    }
+
+    fn bare(globals: Rc<Globals>) -> Interp {
+        Interp {
+            globals,
+            param_stack: Vec::new(),
+            stdout: Value::Port(Rc::new(Port::Stdout)),
+            stderr: Value::Port(Rc::new(Port::Stderr)),
+            interrupt: Arc::new(AtomicBool::new(false)),
+            command_line: Vec::new(),
+            stack_limit: crate::eval::stack::limit_for_current_thread(),
+            ticks: 0,
+            next_id: Cell::new(16),
+            extensions: HashMap::new(),
+        }
+    }
+
+    /// A new instance sharing nothing with this one but the interrupt flag.
+    pub fn new_sibling(&self) -> Interp {
+        let mut interp = Interp::new();
+        interp.interrupt = self.interrupt.clone();
+        interp
+    }
+
+    pub fn new_id(&self) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    pub fn extension<T: Any>(&mut self) -> Option<&mut T> {
+        self.extensions.get_mut(&TypeId::of::<T>()).and_then(|b| b.downcast_mut())
+    }
+
+    pub fn set_extension<T: Any>(&mut self, value: T) {
+        self.extensions.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    pub fn check_interrupt(&self) -> R<()> {
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(Error::new(ExnKind::Break, "user break"));
+        }
+        Ok(())
+    }
+
+    /// Reads and evaluates every form of `src`; returns the value of the last one.
+    pub fn eval_str(&mut self, src: &str, file: &str) -> R<Value> {
+        let file_id = Span::register_file(file);
+        let forms = read_all(src, file_id)?;
+        let mut last = Value::Void;
+        for form in &forms {
+            last = self.eval_datum(form)?;
+        }
+        Ok(last)
+    }
+
+    /// Compiles and evaluates one top-level form.
+    pub fn eval_datum(&mut self, form: &Datum) -> R<Value> {
+        let globals = self.globals.clone();
+        let compiled = crate::eval::compile::compile_toplevel(self, &globals, form)?;
+        self.run_toplevel(&compiled)
+    }
+
+    /// The current output port (the value of `current-output-port`).
+    pub fn current_output(&self) -> Value {
+        self.param_value(crate::builtins::ports::CURRENT_OUTPUT_ID).unwrap_or_else(|| self.stdout.clone())
+    }
+
+    pub fn current_error(&self) -> Value {
+        self.param_value(crate::builtins::ports::CURRENT_ERROR_ID).unwrap_or_else(|| self.stderr.clone())
+    }
+
+    /// The innermost `parameterize` binding of parameter `id`, if any.
+    pub fn param_value(&self, id: u64) -> Option<Value> {
+        self.param_stack.iter().rev().find(|(pid, _)| *pid == id).map(|(_, cell)| cell.borrow().clone())
+    }
+
+    /// Writes text to `port`, or to the current output port when `port` is `None`.
+    pub fn write_output(&mut self, port: Option<&Value>, text: &str) -> R<()> {
+        let port = match port {
+            Some(p) => p.clone(),
+            None => self.current_output(),
+        };
+        match &port {
+            Value::Port(p) => p
+                .write_str(text)
+                .map_err(|e| Error::new(ExnKind::Fail, format!("error writing to port: {e}"))),
+            other => Err(Error::contract("write", "output-port?", other)),
+        }
+    }
+}
+
+impl Default for Interp {
+    fn default() -> Self {
+        Interp::new()
+    }
+}

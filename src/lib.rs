@@ -1,0 +1,13 @@
+//! rlmsh: a small, fast Racket-flavoured Scheme whose primitives call language models and an
+//! embedded CPython. This crate is the interpreter library; `main.rs` is a thin CLI over it.
+
+pub mod builtins;
+pub mod error;
+pub mod eval;
+pub mod interp;
+pub mod reader;
+pub mod value;
+
+pub use error::{Error, R};
+pub use interp::Interp;
+pub use value::Value;

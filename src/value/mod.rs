@@ -1,0 +1,337 @@
+//! The value type every part of rlmsh shares.
+//!
+//! Heap values that can take part in reference cycles (pairs, vectors, hash tables, closures,
+//! environment frames, promises, parameters) live in `gcmodule::Cc`: reference counting frees
+//! them promptly, and the runtime calls the cycle collector from time to time for the cycles
+//! that closures capturing their own environment create. Values that can never point back into
+//! the heap (strings, bignums, ports, regexps) use plain `Rc`.
+
+pub mod equal;
+pub mod number;
+pub mod print;
+pub mod symbol;
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use gcmodule::{Cc, Trace, Tracer};
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+use crate::error::Exn;
+use crate::eval::env::Frame;
+use crate::eval::node::Lambda;
+use crate::builtins::Primitive;
+pub use symbol::Symbol;
+
+/// A Scheme value. Cloning is cheap: at most a reference-count increment.
+#[derive(Clone)]
+pub enum Value {
+    Void,
+    /// The empty list.
+    Null,
+    Eof,
+    /// The value of a `letrec` variable before its initialiser has run.
+    Undefined,
+    Bool(bool),
+    Int(i64),
+    Big(Rc<BigInt>),
+    Rat(Rc<BigRational>),
+    Float(f64),
+    Char(char),
+    Symbol(Symbol),
+    Keyword(Symbol),
+    Str(Rc<str>),
+    Pair(Cc<Pair>),
+    Vector(Cc<RefCell<Vec<Value>>>),
+    Hash(Cc<HashTable>),
+    Closure(Cc<Closure>),
+    Primitive(&'static Primitive),
+    Parameter(Cc<Parameter>),
+    Continuation(Rc<EscapeContinuation>),
+    Promise(Cc<RefCell<Promise>>),
+    /// Several values returned at once by `values` (never exactly one).
+    Values(Rc<[Value]>),
+    Exn(Rc<Exn>),
+    Port(Rc<crate::builtins::ports::Port>),
+    Regex(Rc<crate::builtins::regex::Regex>),
+    /// An opaque wrapped model answer (`llm-query`'s result); unwrap with `syntax-e`.
+    Syntax(Rc<str>),
+    /// A fresh top-level environment from `make-base-namespace`.
+    Namespace(Rc<crate::interp::Globals>),
+    /// Host objects that later layers add (async call handles, Python references).
+    Opaque(Rc<dyn Opaque>),
+}
+
+/// Host objects the core does not know about but must carry, print and compare by identity.
+pub trait Opaque: Any {
+    /// The name printed inside `#<...>`, e.g. `python:DataFrame`.
+    fn type_name(&self) -> String;
+    fn as_any(&self) -> &dyn Any;
+}
+
+pub struct Pair {
+    pub car: Value,
+    pub cdr: Value,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HashKind {
+    Equal,
+    Eqv,
+    Eq,
+}
+
+pub struct HashTable {
+    pub kind: HashKind,
+    pub mutable: bool,
+    pub map: RefCell<IndexMap<HashKey, Value>>,
+}
+
+/// A hash-table key: hashing and comparison follow `equal?`.
+#[derive(Clone)]
+pub struct HashKey(pub Value);
+
+pub struct Closure {
+    pub lambda: Rc<Lambda>,
+    pub env: Option<Cc<Frame>>,
+}
+
+pub struct Parameter {
+    pub id: u64,
+    pub value: RefCell<Value>,
+    pub guard: Option<Value>,
+    pub name: Option<Symbol>,
+}
+
+pub struct EscapeContinuation {
+    pub id: u64,
+    pub active: Cell<bool>,
+}
+
+pub enum Promise {
+    Delayed(Value),
+    Forced(Value),
+}
+
+impl Trace for Pair {
+    fn trace(&self, tracer: &mut Tracer) {
+        self.car.trace(tracer);
+        self.cdr.trace(tracer);
+    }
+}
+
+impl Trace for HashTable {
+    fn trace(&self, tracer: &mut Tracer) {
+        if let Ok(map) = self.map.try_borrow() {
+            for (k, v) in map.iter() {
+                k.0.trace(tracer);
+                v.trace(tracer);
+            }
+        }
+    }
+}
+
+impl Trace for Closure {
+    fn trace(&self, tracer: &mut Tracer) {
+        if let Some(env) = &self.env {
+            env.trace(tracer);
+        }
+    }
+}
+
+impl Trace for Parameter {
+    fn trace(&self, tracer: &mut Tracer) {
+        self.value.trace(tracer);
+        self.guard.trace(tracer);
+    }
+}
+
+impl Trace for Promise {
+    fn trace(&self, tracer: &mut Tracer) {
+        match self {
+            Promise::Delayed(v) | Promise::Forced(v) => v.trace(tracer),
+        }
+    }
+}
+
+impl Trace for Value {
+    fn trace(&self, tracer: &mut Tracer) {
+        match self {
+            Value::Pair(p) => p.trace(tracer),
+            Value::Vector(v) => v.trace(tracer),
+            Value::Hash(h) => h.trace(tracer),
+            Value::Closure(c) => c.trace(tracer),
+            Value::Parameter(p) => p.trace(tracer),
+            Value::Promise(p) => p.trace(tracer),
+            Value::Values(vs) => vs.iter().for_each(|v| v.trace(tracer)),
+            _ => {}
+        }
+    }
+}
+
+impl Value {
+    pub fn cons(car: Value, cdr: Value) -> Value {
+        Value::Pair(Cc::new(Pair { car, cdr }))
+    }
+
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn string(s: String) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn sym(name: &str) -> Value {
+        Value::Symbol(Symbol::intern(name))
+    }
+
+    pub fn vector(items: Vec<Value>) -> Value {
+        Value::Vector(Cc::new(RefCell::new(items)))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::list_with_tail(items, Value::Null)
+    }
+
+    pub fn list_with_tail(items: Vec<Value>, tail: Value) -> Value {
+        items.into_iter().rev().fold(tail, |acc, v| Value::cons(v, acc))
+    }
+
+    pub fn from_iter_list(items: impl DoubleEndedIterator<Item = Value>) -> Value {
+        items.rev().fold(Value::Null, |acc, v| Value::cons(v, acc))
+    }
+
+    pub fn new_hash(kind: HashKind, mutable: bool, map: IndexMap<HashKey, Value>) -> Value {
+        Value::Hash(Cc::new(HashTable { kind, mutable, map: RefCell::new(map) }))
+    }
+
+    pub fn multiple(mut vals: Vec<Value>) -> Value {
+        if vals.len() == 1 {
+            vals.pop().unwrap_or(Value::Void)
+        } else {
+            Value::Values(Rc::from(vals))
+        }
+    }
+
+    pub fn is_true(&self) -> bool {
+        !matches!(self, Value::Bool(false))
+    }
+
+    pub fn is_procedure(&self) -> bool {
+        matches!(
+            self,
+            Value::Closure(_) | Value::Primitive(_) | Value::Parameter(_) | Value::Continuation(_)
+        )
+    }
+
+    pub fn is_list(&self) -> bool {
+        let mut cur = self;
+        loop {
+            match cur {
+                Value::Null => return true,
+                Value::Pair(p) => cur = &p.cdr,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Iterates the elements of a list; stops at the first non-pair tail.
+    pub fn iter(&self) -> ListIter {
+        ListIter { cur: self.clone() }
+    }
+
+    /// The elements of a proper list, or `None` if `self` is not one.
+    pub fn list_to_vec(&self) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut cur = self;
+        loop {
+            match cur {
+                Value::Null => return Some(out),
+                Value::Pair(p) => {
+                    out.push(p.car.clone());
+                    cur = &p.cdr;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    pub fn as_pair(&self) -> Option<&Pair> {
+        match self {
+            Value::Pair(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn as_symbol(&self) -> Option<Symbol> {
+        match self {
+            Value::Symbol(s) => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// The Racket predicate name that describes this value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Void => "void",
+            Value::Null => "null",
+            Value::Eof => "eof",
+            Value::Undefined => "undefined",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Big(_) => "integer",
+            Value::Rat(_) => "rational",
+            Value::Float(_) => "flonum",
+            Value::Char(_) => "char",
+            Value::Symbol(_) => "symbol",
+            Value::Keyword(_) => "keyword",
+            Value::Str(_) => "string",
+            Value::Pair(_) => "pair",
+            Value::Vector(_) => "vector",
+            Value::Hash(_) => "hash",
+            Value::Closure(_) | Value::Primitive(_) | Value::Parameter(_) | Value::Continuation(_) => {
+                "procedure"
+            }
+            Value::Promise(_) => "promise",
+            Value::Values(_) => "values",
+            Value::Exn(_) => "exn",
+            Value::Port(_) => "port",
+            Value::Regex(_) => "regexp",
+            Value::Syntax(_) => "syntax",
+            Value::Namespace(_) => "namespace",
+            Value::Opaque(_) => "opaque",
+        }
+    }
+}
+
+pub struct ListIter {
+    cur: Value,
+}
+
+impl Iterator for ListIter {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        let (car, cdr) = match &self.cur {
+            Value::Pair(p) => (p.car.clone(), p.cdr.clone()),
+            _ => return None,
+        };
+        self.cur = cdr;
+        Some(car)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&print::write_string(self))
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&print::display_string(self))
+    }
+}

@@ -1,0 +1,23 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(define x 'outer)
+(let ([x 1] [y x]) (displayln (list x y)))
+(let* ([x 1] [y (+ x 1)] [z (* y 10)]) (displayln (list x y z)))
+(letrec ([ev? (lambda (n) (if (= n 0) #t (od? (- n 1))))]
+         [od? (lambda (n) (if (= n 0) #f (ev? (- n 1))))])
+  (displayln (list (ev? 10) (od? 7) (ev? 3))))
+(letrec ([a 5] [b (lambda () (* a 2))] [c (b)]) (displayln c))
+(displayln (let loop ([i 0] [acc '()]) (if (= i 5) (reverse acc) (loop (+ i 1) (cons (* i i) acc)))))
+(define (fib n) (let fib-iter ([a 0] [b 1] [k n]) (if (= k 0) a (fib-iter b (+ a b) (- k 1)))))
+(displayln (map fib '(0 1 2 10 50 90)))
+(let () (define q 3) (define r (* q q)) (displayln r))
+(let ([x 10])
+  (let ([x (+ x 1)] [f (lambda () x)])
+    (displayln (list x (f)))))
+(displayln (let* () 'empty-let*))
+(displayln (let ([v (vector 1 2)]) (vector-set! v 0 'z) v))
+(define-values (p q) (values 3 4))
+(displayln (let loop ([n 3]) (if (zero? n) '() (cons n (loop (- n 1))))))
+(let* ([x 1] [x (+ x 1)] [x (* x 10)]) (displayln x))
+(displayln x)
