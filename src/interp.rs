@@ -9,11 +9,13 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::builtins::ports::Port;
+use gcmodule::Cc;
+
+use crate::builtins::ports::{Port, CURRENT_ERROR_ID, CURRENT_INPUT_ID, CURRENT_OUTPUT_ID};
 use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::macros::Macro;
 use crate::reader::{read_all, Datum};
-use crate::value::{Symbol, Value};
+use crate::value::{Parameter, Symbol, Value};
 
 /// A top-level variable. Compiled code holds the cell directly, so a global lookup is a
 /// pointer dereference.
@@ -80,8 +82,10 @@ pub struct Interp {
     pub globals: Rc<Globals>,
     /// Dynamic bindings made by `parameterize`, innermost last: (parameter id, value cell).
     pub param_stack: Vec<(u64, Rc<RefCell<Value>>)>,
+    /// The `current-output-port`, `current-error-port` and `current-input-port` parameters.
     pub stdout: Value,
     pub stderr: Value,
+    pub stdin: Value,
     /// Set from another thread (Ctrl-C, a timeout) to interrupt evaluation.
     pub interrupt: Arc<AtomicBool>,
     pub command_line: Vec<String>,
@@ -104,7 +108,10 @@ impl Interp {
     /// A fresh instance with every builtin and the Scheme standard library installed.
     pub fn new() -> Interp {
         let mut interp = Interp::bare(Rc::new(Globals::default()));
-        crate::eval::prelude::install(&mut interp);
+        let globals = interp.globals.clone();
+        if let Err(e) = crate::eval::prelude::install_into(&mut interp, &globals) {
+            unreachable!("the standard library must load: {}", e.report());
+        }
         interp
     }
 
@@ -112,8 +119,9 @@ impl Interp {
         Interp {
             globals,
             param_stack: Vec::new(),
-            stdout: Value::Port(Rc::new(Port::Stdout)),
-            stderr: Value::Port(Rc::new(Port::Stderr)),
+            stdout: port_parameter(CURRENT_OUTPUT_ID, Port::Stdout, "current-output-port"),
+            stderr: port_parameter(CURRENT_ERROR_ID, Port::Stderr, "current-error-port"),
+            stdin: port_parameter(CURRENT_INPUT_ID, Port::Stdin, "current-input-port"),
             interrupt: Arc::new(AtomicBool::new(false)),
             command_line: Vec::new(),
             stack_limit: crate::eval::stack::limit_for_current_thread(),
@@ -153,29 +161,51 @@ impl Interp {
 
     /// Reads and evaluates every form of `src`; returns the value of the last one.
     pub fn eval_str(&mut self, src: &str, file: &str) -> R<Value> {
-        let file_id = Span::register_file(file);
-        let forms = read_all(src, file_id)?;
-        let mut last = Value::Void;
-        for form in &forms {
-            last = self.eval_datum(form)?;
-        }
-        Ok(last)
+        let globals = self.globals.clone();
+        self.eval_str_in(&globals, src, file)
     }
 
     /// Compiles and evaluates one top-level form.
     pub fn eval_datum(&mut self, form: &Datum) -> R<Value> {
         let globals = self.globals.clone();
-        let compiled = crate::eval::compile::compile_toplevel(self, &globals, form)?;
+        self.eval_datum_in(&globals, form)
+    }
+
+    /// Compiles and evaluates one top-level form in the given top-level environment.
+    pub fn eval_datum_in(&mut self, globals: &Rc<Globals>, form: &Datum) -> R<Value> {
+        let compiled = crate::eval::compile::compile_toplevel(globals, form)?;
         self.run_toplevel(&compiled)
     }
 
-    /// The current output port (the value of `current-output-port`).
+    /// Reads and evaluates every form of `src` in the given top-level environment.
+    pub fn eval_str_in(&mut self, globals: &Rc<Globals>, src: &str, file: &str) -> R<Value> {
+        let file_id = Span::register_file(file);
+        let mut last = Value::Void;
+        for form in &read_all(src, file_id)? {
+            last = self.eval_datum_in(globals, form)?;
+        }
+        Ok(last)
+    }
+
+    /// The current output port (the value of the `current-output-port` parameter).
     pub fn current_output(&self) -> Value {
-        self.param_value(crate::builtins::ports::CURRENT_OUTPUT_ID).unwrap_or_else(|| self.stdout.clone())
+        self.parameter_value(&self.stdout)
     }
 
     pub fn current_error(&self) -> Value {
-        self.param_value(crate::builtins::ports::CURRENT_ERROR_ID).unwrap_or_else(|| self.stderr.clone())
+        self.parameter_value(&self.stderr)
+    }
+
+    pub fn current_input(&self) -> Value {
+        self.parameter_value(&self.stdin)
+    }
+
+    /// The value a parameter has here: its innermost `parameterize` binding or its own value.
+    pub fn parameter_value(&self, param: &Value) -> Value {
+        match param {
+            Value::Parameter(p) => self.param_value(p.id).unwrap_or_else(|| p.value.borrow().clone()),
+            other => other.clone(),
+        }
     }
 
     /// The innermost `parameterize` binding of parameter `id`, if any.
@@ -202,4 +232,13 @@ impl Default for Interp {
     fn default() -> Self {
         Interp::new()
     }
+}
+
+fn port_parameter(id: u64, port: Port, name: &str) -> Value {
+    Value::Parameter(Cc::new(Parameter {
+        id,
+        value: RefCell::new(Value::Port(Rc::new(port))),
+        guard: None,
+        name: Some(Symbol::intern(name)),
+    }))
 }

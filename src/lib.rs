@@ -2,10 +2,12 @@
 //! embedded CPython. This crate is the interpreter library; `main.rs` is a thin CLI over it.
 
 pub mod builtins;
+pub mod cli;
 pub mod error;
 pub mod eval;
 pub mod interp;
 pub mod reader;
+pub mod repl;
 pub mod value;
 
 pub use error::{Error, R};

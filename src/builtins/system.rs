@@ -1,3 +1,85 @@
-use crate::builtins::Primitive;
+//! The process and the clock: `exit`, time, `sleep`, command-line arguments, environment.
 
-pub const PRIMITIVES: &[Primitive] = &[];
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::builtins::{args, Primitive};
+use crate::error::{Error, R};
+use crate::interp::Interp;
+use crate::value::Value;
+
+pub static PRIMITIVES: &[Primitive] = &[
+    Primitive::new("exit", 0, 1, exit, "Ends the program with an exit code (default 0)."),
+    Primitive::new("current-seconds", 0, 0, |_, _| Ok(Value::Int(since_epoch().as_secs() as i64)), "Seconds since the Unix epoch."),
+    Primitive::new("current-milliseconds", 0, 0, |_, _| Ok(Value::Int(since_epoch().as_millis() as i64)), "Milliseconds since the Unix epoch."),
+    Primitive::new("current-inexact-milliseconds", 0, 0, |_, _| Ok(Value::Float(since_epoch().as_secs_f64() * 1000.0)), "Milliseconds since the Unix epoch, as a float."),
+    Primitive::new("current-process-milliseconds", 0, 1, process_ms, "CPU milliseconds used by the process."),
+    Primitive::new("sleep", 0, 1, sleep, "Pauses for the given number of seconds (interruptible)."),
+    Primitive::new("current-command-line-arguments", 0, 0, command_line, "The script's arguments, as a vector of strings."),
+    Primitive::new("getenv", 1, 1, getenv, "The value of an environment variable, or #f."),
+    Primitive::new("collect-garbage", 0, 1, collect_garbage, "Frees unreachable reference cycles now."),
+];
+
+fn since_epoch() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+fn exit(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let code = match a.first() {
+        None | Some(Value::Void) => 0,
+        Some(Value::Int(n)) if (0..=255).contains(n) => *n as i32,
+        Some(_) => 0,
+    };
+    Err(Error::Exit(code))
+}
+
+fn process_ms(_: &mut Interp, _: &[Value]) -> R<Value> {
+    // SAFETY: getrusage only writes into the struct passed to it.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+    Ok(Value::Int(ms))
+}
+
+/// Sleeps in short slices so Ctrl-C and timeouts interrupt it promptly.
+fn sleep(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let secs = match a.first() {
+        None => 0.0,
+        Some(v) => crate::value::number::to_f64(args::number("sleep", v)?),
+    };
+    if !(secs >= 0.0) || !secs.is_finite() {
+        return Err(Error::contract("sleep", "(>=/c 0)", &a[0]));
+    }
+    flush_stdout();
+    let deadline = std::time::Instant::now() + Duration::from_secs_f64(secs);
+    loop {
+        interp.check_interrupt()?;
+        let now = std::time::Instant::now();
+        if now >= deadline {
+            return Ok(Value::Void);
+        }
+        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+    }
+}
+
+/// Output written so far reaches the terminal or pipe before the program blocks.
+pub fn flush_stdout() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+}
+
+fn command_line(interp: &mut Interp, _: &[Value]) -> R<Value> {
+    Ok(Value::vector(interp.command_line.iter().map(|s| Value::str(s)).collect()))
+}
+
+fn getenv(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let name = args::string("getenv", &a[0])?;
+    Ok(std::env::var(name).map(Value::string).unwrap_or(Value::Bool(false)))
+}
+
+fn collect_garbage(_: &mut Interp, _: &[Value]) -> R<Value> {
+    crate::eval::exec::collect_cycles();
+    Ok(Value::Void)
+}

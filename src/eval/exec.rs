@@ -1,14 +1,200 @@
-//! The execution loop.
+//! The execution loop. `eval` runs a node to a value; calls in tail position (the last node of
+//! a sequence, both branches of `if`, the body of a called closure, `apply`) replace the
+//! current node and environment instead of recursing, so loops run in constant space.
 
-use crate::error::R;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use gcmodule::Cc;
+
+use crate::builtins::{Func, Primitive};
+use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::compile::Toplevel;
+use crate::eval::env::{Env, Frame};
+use crate::eval::node::{Lambda, Node, Target};
+use crate::eval::stack::stack_pointer;
 use crate::interp::Interp;
-use crate::value::{Symbol, Value};
+use crate::value::{Closure, Symbol, Value};
+
+/// How often (in procedure calls) the loop checks for interrupts and cycle collection.
+const TICK_MASK: u32 = 0x3FF;
+
+/// The procedure whose body an `eval` invocation ended up running, for error context.
+type Running = Option<(Option<Symbol>, Span)>;
 
 impl Interp {
     pub fn run_toplevel(&mut self, top: &Toplevel) -> R<Value> {
-        let _ = top;
-        Ok(Value::Void)
+        let env = (top.frame_size > 0).then(|| Frame::new(vec![Value::Undefined; top.frame_size as usize], None));
+        self.eval(&top.node, &env)
+    }
+
+    pub fn eval(&mut self, node: &Node, env: &Env) -> R<Value> {
+        if stack_pointer() < self.stack_limit {
+            return Err(Error::new(
+                ExnKind::Fail,
+                "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
+            ));
+        }
+        let mut running: Running = None;
+        let result = self.eval_loop(node, env, &mut running);
+        if let (Err(e), Some((name, span))) = (&result, running) {
+            e.push_context(name.map_or("anonymous procedure", |n| n.name()), span);
+        }
+        result
+    }
+
+    fn eval_loop(&mut self, node: &Node, env: &Env, running: &mut Running) -> R<Value> {
+        let mut env: Env = env.clone();
+        // `node` points into `code` (or into the caller's tree, which outlives this call)
+        // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
+        let mut node: *const Node = node;
+        let mut _code: Option<Rc<Lambda>> = None;
+        loop {
+            // SAFETY: see the comment on `node` above.
+            let current = unsafe { &*node };
+            match current {
+                Node::Const(v) => return Ok(v.clone()),
+                Node::Local { depth, slot, name, span } => return local_ref(&env, *depth, *slot, *name, *span),
+                Node::Global(cell, span) => {
+                    let v = cell.value.borrow().clone();
+                    if let Value::Undefined = v {
+                        let err = Error::unbound(cell.name.name());
+                        err.set_span_if_unknown(*span);
+                        return Err(err);
+                    }
+                    return Ok(v);
+                }
+                Node::SetLocal { depth, slot, value } => {
+                    let v = self.eval(value, &env)?;
+                    set_local(&env, *depth, *slot, v);
+                    return Ok(Value::Void);
+                }
+                Node::SetGlobal { cell, value, span } => {
+                    if let Value::Undefined = *cell.value.borrow() {
+                        let err = Error::new(
+                            ExnKind::Variable,
+                            format!("{}: assignment disallowed;\n cannot set variable before its definition", cell.name.name()),
+                        );
+                        err.set_span_if_unknown(*span);
+                        return Err(err);
+                    }
+                    let v = self.eval(value, &env)?;
+                    *cell.value.borrow_mut() = v;
+                    return Ok(Value::Void);
+                }
+                Node::DefineGlobal { cell, value, .. } => {
+                    let v = self.eval(value, &env)?;
+                    *cell.value.borrow_mut() = v;
+                    return Ok(Value::Void);
+                }
+                Node::BindValues { targets, value, span } => {
+                    let v = self.eval(value, &env)?;
+                    let values: Vec<Value> = match v {
+                        Value::Values(vs) => vs.iter().cloned().collect(),
+                        single => vec![single],
+                    };
+                    if values.len() != targets.len() {
+                        let err = Error::new(
+                            ExnKind::Arity,
+                            format!(
+                                "result arity mismatch;\n expected number of values not received\n  expected: {}\n  received: {}",
+                                targets.len(),
+                                values.len()
+                            ),
+                        );
+                        err.set_span_if_unknown(*span);
+                        return Err(err);
+                    }
+                    for (target, v) in targets.iter().zip(values) {
+                        match target {
+                            Target::Local(slot) => set_local(&env, 0, *slot, v),
+                            Target::Global(cell) => *cell.value.borrow_mut() = v,
+                        }
+                    }
+                    return Ok(Value::Void);
+                }
+                Node::Let { first_slot, inits, body } => {
+                    let mut values = Vec::with_capacity(inits.len());
+                    for init in inits.iter() {
+                        values.push(self.eval(init, &env)?);
+                    }
+                    if let Some(frame) = &env {
+                        let mut slots = frame.slots.borrow_mut();
+                        for (i, v) in values.into_iter().enumerate() {
+                            slots[*first_slot as usize + i] = v;
+                        }
+                    }
+                    node = &**body;
+                }
+                Node::If(test, then, els) => {
+                    node = if self.eval(test, &env)?.is_true() { &**then } else { &**els };
+                }
+                Node::Lambda(lambda) => {
+                    return Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() })));
+                }
+                Node::Seq(nodes) => {
+                    let (last, init) = nodes.split_last().expect("sequences are never empty");
+                    for n in init {
+                        self.eval(n, &env)?;
+                    }
+                    node = last;
+                }
+                Node::And(nodes) => {
+                    let (last, init) = nodes.split_last().expect("and has at least two parts");
+                    for n in init {
+                        let v = self.eval(n, &env)?;
+                        if !v.is_true() {
+                            return Ok(v);
+                        }
+                    }
+                    node = last;
+                }
+                Node::Or(nodes) => {
+                    let (last, init) = nodes.split_last().expect("or has at least two parts");
+                    for n in init {
+                        let v = self.eval(n, &env)?;
+                        if v.is_true() {
+                            return Ok(v);
+                        }
+                    }
+                    node = last;
+                }
+                Node::Call { callee, args, keywords, span } => {
+                    let mut f = self.eval(callee, &env)?;
+                    let capacity = match &f {
+                        Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
+                        _ => args.len(),
+                    };
+                    let mut argv = Vec::with_capacity(capacity);
+                    for a in args.iter() {
+                        argv.push(self.eval(a, &env)?);
+                    }
+                    let mut kwargs = Vec::with_capacity(keywords.len());
+                    for (k, a) in keywords.iter() {
+                        kwargs.push((*k, self.eval(a, &env)?));
+                    }
+                    loop {
+                        match f {
+                            Value::Closure(c) => {
+                                let (lambda, frame) = self.bind_arguments(&c, argv, kwargs).map_err(|e| at(e, *span))?;
+                                *running = Some((lambda.name, *span));
+                                node = &lambda.body;
+                                _code = Some(lambda);
+                                env = Some(frame);
+                                self.tick()?;
+                                break;
+                            }
+                            Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
+                                let (g, spread) = spread_apply_args(argv).map_err(|e| at(e, *span))?;
+                                f = g;
+                                argv = spread;
+                            }
+                            other => return self.apply_kw(&other, argv, kwargs).map_err(|e| at(e, *span)),
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Calls a procedure with positional arguments (used by higher-order builtins).
@@ -18,7 +204,237 @@ impl Interp {
 
     /// Calls a procedure with positional and keyword arguments.
     pub fn apply_kw(&mut self, f: &Value, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
-        let _ = (f, args, keywords);
-        Ok(Value::Void)
+        match f {
+            Value::Closure(c) => {
+                let (lambda, frame) = self.bind_arguments(c, args, keywords)?;
+                self.tick()?;
+                let result = self.eval(&lambda.body, &Some(frame));
+                if let Err(e) = &result {
+                    e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), lambda.span);
+                }
+                result
+            }
+            Value::Primitive(p) => self.call_primitive(p, args, keywords),
+            Value::Parameter(p) => {
+                reject_keywords(&keywords, "parameter-procedure")?;
+                match args.len() {
+                    0 => Ok(self.param_value(p.id).unwrap_or_else(|| p.value.borrow().clone())),
+                    1 => {
+                        let v = match &p.guard {
+                            Some(guard) => self.apply(guard, args)?,
+                            None => args.into_iter().next().unwrap_or(Value::Void),
+                        };
+                        match self.param_stack.iter().rev().find(|(id, _)| *id == p.id) {
+                            Some((_, cell)) => *cell.borrow_mut() = v,
+                            None => *p.value.borrow_mut() = v,
+                        }
+                        Ok(Value::Void)
+                    }
+                    n => Err(Error::arity("parameter-procedure", "0 or 1", n)),
+                }
+            }
+            Value::Continuation(k) => {
+                reject_keywords(&keywords, "continuation")?;
+                Err(Error::Escape { id: k.id, value: Value::multiple(args) })
+            }
+            other => Err(Error::new(
+                ExnKind::Contract,
+                format!(
+                    "application: not a procedure;\n expected a procedure that can be applied to arguments\n  given: {}",
+                    crate::error::show_given(other)
+                ),
+            )),
+        }
     }
+
+    fn call_primitive(&mut self, p: &'static Primitive, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
+        if args.len() < p.min || args.len() > p.max {
+            return Err(Error::arity(p.name, &p.arity_text(), args.len()));
+        }
+        match &p.func {
+            Func::Plain(f) => {
+                reject_keywords(&keywords, p.name)?;
+                f(self, &args)
+            }
+            Func::Kw(f, allowed) => {
+                if let Some((k, _)) = keywords.iter().find(|(k, _)| !allowed.contains(&k.name())) {
+                    return Err(unknown_keyword(p.name, *k));
+                }
+                f(self, &args, &keywords)
+            }
+        }
+    }
+
+    /// Builds the frame for a call: positional, optional, rest and keyword arguments, then the
+    /// defaults of those not supplied, evaluated in the new frame.
+    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<(Rc<Lambda>, Cc<Frame>)> {
+        let lambda = if c.lambda.cases.is_empty() {
+            c.lambda.clone()
+        } else {
+            reject_keywords(&keywords, "case-lambda procedure")?;
+            match c.lambda.cases.iter().find(|l| l.accepts(args.len())) {
+                Some(l) => l.clone(),
+                None => return Err(Error::arity(&procedure_name(&c.lambda), &c.lambda.arity_text(), args.len())),
+            }
+        };
+        let given = args.len();
+        if !lambda.accepts(given) {
+            return Err(Error::arity(&procedure_name(&lambda), &lambda.arity_text(), given));
+        }
+        let required = lambda.required as usize;
+        let positional = required + lambda.optional_defaults.len();
+        if lambda.rest {
+            let rest = if given > positional { Value::list(args.split_off(positional)) } else { Value::Null };
+            args.resize(positional, Value::Undefined);
+            args.push(rest);
+        } else {
+            args.resize(positional, Value::Undefined);
+        }
+        args.resize(lambda.frame_size as usize, Value::Undefined);
+        for (k, v) in keywords {
+            match lambda.keywords.iter().find(|kp| kp.key == k) {
+                Some(kp) => args[kp.slot as usize] = v,
+                None => return Err(unknown_keyword(&procedure_name(&lambda), k)),
+            }
+        }
+        let frame = Frame::new(args, c.env.clone());
+        if given < positional {
+            let frame_env = Some(frame.clone());
+            for i in given.max(required)..positional {
+                let v = self.eval(&lambda.optional_defaults[i - required], &frame_env)?;
+                frame.slots.borrow_mut()[i] = v;
+            }
+        }
+        for kp in lambda.keywords.iter() {
+            if !matches!(frame.slots.borrow()[kp.slot as usize], Value::Undefined) {
+                continue;
+            }
+            match &kp.default {
+                Some(default) => {
+                    let v = self.eval(default, &Some(frame.clone()))?;
+                    frame.slots.borrow_mut()[kp.slot as usize] = v;
+                }
+                None => {
+                    return Err(Error::contract_msg(
+                        &procedure_name(&lambda),
+                        format!("required keyword argument not supplied\n  required keyword: #:{}", kp.key.name()),
+                    ))
+                }
+            }
+        }
+        Ok((lambda, frame))
+    }
+
+    /// Called on every procedure call: polls for interrupts and runs the cycle collector.
+    #[inline]
+    fn tick(&mut self) -> R<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & TICK_MASK == 0 {
+            self.check_interrupt()?;
+            collector_poll();
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    static COLLECTOR: std::cell::RefCell<CollectorState> = std::cell::RefCell::new(CollectorState {
+        last_end: Instant::now(),
+        last_cost: Duration::from_millis(1),
+    });
+}
+
+struct CollectorState {
+    last_end: Instant,
+    last_cost: Duration,
+}
+
+/// Collects reference cycles when enough time has passed since the last collection: at least
+/// ten times what the last collection cost, so collection stays under ~10% of run time while
+/// garbage cycles stay bounded by the allocation rate of that interval.
+fn collector_poll() {
+    COLLECTOR.with(|state| {
+        let mut state = state.borrow_mut();
+        let now = Instant::now();
+        if now.duration_since(state.last_end) < (state.last_cost * 10).max(Duration::from_millis(20)) {
+            return;
+        }
+        gcmodule::collect_thread_cycles();
+        let end = Instant::now();
+        state.last_cost = end.duration_since(now);
+        state.last_end = end;
+    });
+}
+
+/// Collects every unreachable cycle now (at the end of a program, and in tests).
+pub fn collect_cycles() -> usize {
+    gcmodule::collect_thread_cycles()
+}
+
+fn at(e: Error, span: Span) -> Error {
+    e.set_span_if_unknown(span);
+    e
+}
+
+fn is_apply(p: &Primitive) -> bool {
+    p.name == "apply"
+}
+
+/// `(apply f a ... lst)`: the procedure and its arguments with `lst` spread out.
+pub fn spread_apply_args(mut argv: Vec<Value>) -> R<(Value, Vec<Value>)> {
+    if argv.len() < 2 {
+        return Err(Error::arity("apply", "at least 2", argv.len()));
+    }
+    let last = argv.pop().unwrap_or(Value::Null);
+    let tail = last.list_to_vec().ok_or_else(|| Error::contract("apply", "list?", &last))?;
+    let f = argv.remove(0);
+    argv.extend(tail);
+    Ok((f, argv))
+}
+
+fn local_ref(env: &Env, depth: u32, slot: u32, name: Symbol, span: Span) -> R<Value> {
+    let mut frame = env.as_ref().expect("locals always have a frame");
+    for _ in 0..depth {
+        frame = frame.parent.as_ref().expect("compiler computed a valid depth");
+    }
+    let v = frame.slots.borrow()[slot as usize].clone();
+    if let Value::Undefined = v {
+        let err = Error::new(
+            ExnKind::Variable,
+            format!("{}: undefined;\n cannot use before initialization", name.name()),
+        );
+        err.set_span_if_unknown(span);
+        return Err(err);
+    }
+    Ok(v)
+}
+
+fn set_local(env: &Env, depth: u32, slot: u32, v: Value) {
+    let mut frame = env.as_ref().expect("locals always have a frame");
+    for _ in 0..depth {
+        frame = frame.parent.as_ref().expect("compiler computed a valid depth");
+    }
+    let old = std::mem::replace(&mut frame.slots.borrow_mut()[slot as usize], v);
+    drop(old);
+}
+
+fn procedure_name(lambda: &Lambda) -> String {
+    lambda.name.map_or_else(|| "#<procedure>".to_string(), |n| n.name().to_string())
+}
+
+fn reject_keywords(keywords: &[(Symbol, Value)], who: &str) -> R<()> {
+    match keywords.first() {
+        Some((k, _)) => Err(unknown_keyword(who, *k)),
+        None => Ok(()),
+    }
+}
+
+fn unknown_keyword(who: &str, k: Symbol) -> Error {
+    Error::new(
+        ExnKind::Contract,
+        format!(
+            "application: procedure does not expect an argument with given keyword\n  procedure: {who}\n  given keyword: #:{}",
+            k.name()
+        ),
+    )
 }

@@ -1,7 +1,33 @@
-//! Installing builtins and the Scheme standard library into an instance.
+//! Installing builtins, constants and the Scheme standard library (`stdlib/*.scm`, compiled
+//! into the binary) into a top-level environment.
 
-use crate::interp::Interp;
+use std::rc::Rc;
 
-pub fn install(interp: &mut Interp) {
-    let _ = interp;
+use crate::builtins::all_tables;
+use crate::error::R;
+use crate::interp::{Globals, Interp};
+use crate::value::Value;
+
+/// The standard library written in rlmsh's own Scheme, in load order.
+const STDLIB: &[(&str, &str)] = &[("stdlib/base.scm", include_str!("../../stdlib/base.scm"))];
+
+pub fn install_into(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
+    for table in all_tables() {
+        for p in table.iter() {
+            globals.define(p.name, Value::Primitive(p));
+        }
+    }
+    globals.define("null", Value::Null);
+    globals.define("empty", Value::Null);
+    globals.define("true", Value::Bool(true));
+    globals.define("false", Value::Bool(false));
+    globals.define("eof", Value::Eof);
+    globals.define("pi", Value::Float(std::f64::consts::PI));
+    globals.define("current-output-port", interp.stdout.clone());
+    globals.define("current-error-port", interp.stderr.clone());
+    globals.define("current-input-port", interp.stdin.clone());
+    for (file, src) in STDLIB {
+        interp.eval_str_in(globals, src, file)?;
+    }
+    Ok(())
 }

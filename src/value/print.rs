@@ -1,15 +1,1001 @@
 //! Printing in Racket's three styles: `display`, `write` and `print`.
+//!
+//! `print` is Racket's `print-as-expression` style: data that must be quoted to read back
+//! gets one leading `'` (`'(1 "a")`, `'sym`), and quote forms inside quoted data are
+//! abbreviated (`'(1 'a)`). When a value holds an exception (Racket prints those as
+//! transparent structs), the enclosing data switch to constructor style (`(list 1 (exn ...))`).
+//!
+//! Lists are walked along the cdr in a loop, so long lists print in constant stack. Vectors
+//! and hash tables can contain themselves: the first pass notices such cycles and a second
+//! pass prints them with Racket's `#0=` / `#0#` labels.
 
-use crate::value::Value;
+use std::fmt::Write as _;
+
+use crate::builtins::chars::{is_blank, is_graphic};
+use crate::error::ExnKind;
+use crate::value::number::number_to_string;
+use crate::value::{HashKind, HashTable, Pair, Value};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    Display,
+    Write,
+    Print,
+}
 
 pub fn display_string(v: &Value) -> String {
-    format!("{}", v.type_name())
+    to_string(v, Mode::Display)
 }
 
 pub fn write_string(v: &Value) -> String {
-    format!("{}", v.type_name())
+    to_string(v, Mode::Write)
 }
 
 pub fn print_string(v: &Value) -> String {
-    format!("{}", v.type_name())
+    to_string(v, Mode::Print)
+}
+
+fn to_string(v: &Value, mode: Mode) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v, mode);
+    out
+}
+
+/// Appends the printed form of `v` to `out`.
+pub fn write_value(out: &mut String, v: &Value, mode: Mode) {
+    let start = out.len();
+    let mut printer = Printer::new(out, mode);
+    printer.top(v);
+    let (cyclic, saw_struct) = (std::mem::take(&mut printer.cyclic), printer.saw_struct);
+    let constructor = saw_struct && mode == Mode::Print;
+    if cyclic.is_empty() && !constructor {
+        return;
+    }
+    out.truncate(start);
+    let mut printer = Printer::new(out, mode);
+    printer.cyclic = cyclic;
+    printer.graph = true;
+    printer.constructor = constructor;
+    printer.top(v);
+}
+
+/// How one datum is printed: the three modes, where `Quoted` is `print` mode inside data
+/// that already carries a leading `'`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Display,
+    Write,
+    Quoted,
+}
+
+struct Printer<'a> {
+    out: &'a mut String,
+    mode: Mode,
+    /// Identities of the vectors and hash tables being printed, outermost first.
+    open: Vec<usize>,
+    /// Containers met again while still open: they contain themselves.
+    cyclic: Vec<usize>,
+    /// Second pass: containers in `cyclic` get `#n=` labels; `labels[n]` is the identity.
+    graph: bool,
+    labels: Vec<usize>,
+    /// A struct-like value (an exception) turned up inside quoted data.
+    saw_struct: bool,
+    /// Second pass in `print` mode: data holding structs print as constructor calls.
+    constructor: bool,
+    depth: usize,
+    stack_floor: Option<usize>,
+}
+
+const QUOTE_FORMS: [(&str, &str); 8] = [
+    ("quote", "'"),
+    ("quasiquote", "`"),
+    ("unquote", ","),
+    ("unquote-splicing", ",@"),
+    ("syntax", "#'"),
+    ("quasisyntax", "#`"),
+    ("unsyntax", "#,"),
+    ("unsyntax-splicing", "#,@"),
+];
+
+/// How many characters of a wrapped model answer its printed form shows.
+const SYNTAX_PREVIEW_CHARS: usize = 40;
+
+/// Nesting depth from which the printer checks the remaining stack.
+const DEPTH_CHECK_FROM: usize = 512;
+
+impl<'a> Printer<'a> {
+    fn new(out: &'a mut String, mode: Mode) -> Printer<'a> {
+        Printer {
+            out,
+            mode,
+            open: Vec::new(),
+            cyclic: Vec::new(),
+            graph: false,
+            labels: Vec::new(),
+            saw_struct: false,
+            constructor: false,
+            depth: 0,
+            stack_floor: None,
+        }
+    }
+
+    fn top(&mut self, v: &Value) {
+        if let Value::Values(vals) = v {
+            for (i, item) in vals.iter().enumerate() {
+                if i > 0 {
+                    self.out.push('\n');
+                }
+                self.top(item);
+            }
+            return;
+        }
+        match self.mode {
+            Mode::Display => self.datum(v, Style::Display),
+            Mode::Write => self.datum(v, Style::Write),
+            Mode::Print => self.expression(v),
+        }
+    }
+
+    /// `print` mode outside quoted data.
+    fn expression(&mut self, v: &Value) {
+        if self.constructor && contains_struct(v) {
+            self.constructor_call(v);
+            return;
+        }
+        match v {
+            Value::Vector(items) => {
+                if self.enter(container_id(v)) {
+                    self.out.push('\'');
+                    self.vector_body(items, Style::Quoted);
+                    self.leave();
+                }
+            }
+            Value::Hash(table) => {
+                if self.enter(container_id(v)) {
+                    self.out.push('\'');
+                    self.hash_body(table, Style::Quoted);
+                    self.leave();
+                }
+            }
+            Value::Pair(_) | Value::Null | Value::Symbol(_) | Value::Keyword(_) => {
+                self.out.push('\'');
+                self.datum(v, Style::Quoted);
+            }
+            Value::Exn(exn) => self.exn_constructor(exn),
+            _ => self.datum(v, Style::Quoted),
+        }
+    }
+
+    /// Racket's constructor style for data that cannot be quoted: `(list 1 (exn ...))`.
+    fn constructor_call(&mut self, v: &Value) {
+        match v {
+            Value::Pair(_) => self.list_constructor(v),
+            Value::Vector(items) => {
+                if self.enter(container_id(v)) {
+                    self.out.push_str("(vector");
+                    let items: Vec<Value> =
+                        items.try_borrow().map(|i| i.clone()).unwrap_or_default();
+                    for item in &items {
+                        self.out.push(' ');
+                        self.nested_expression(item);
+                    }
+                    self.out.push(')');
+                    self.leave();
+                }
+            }
+            Value::Hash(table) => {
+                if self.enter(container_id(v)) {
+                    self.out.push('(');
+                    self.out.push_str(hash_constructor_name(table.kind));
+                    for (key, value) in hash_entries(table) {
+                        self.out.push(' ');
+                        self.nested_expression(&key);
+                        self.out.push(' ');
+                        self.nested_expression(&value);
+                    }
+                    self.out.push(')');
+                    self.leave();
+                }
+            }
+            Value::Exn(exn) => self.exn_constructor(exn),
+            other => self.expression(other),
+        }
+    }
+
+    fn nested_expression(&mut self, v: &Value) {
+        if self.descend() {
+            self.expression(v);
+            self.ascend();
+        }
+    }
+
+    /// `(list a b)` for a proper list, `(cons a b)` or `(list* a b c)` for an improper one.
+    fn list_constructor(&mut self, v: &Value) {
+        let mut items = Vec::new();
+        let mut cur = v;
+        while let Value::Pair(p) = cur {
+            items.push(&p.car);
+            cur = &p.cdr;
+        }
+        let proper = matches!(cur, Value::Null);
+        let head = match (proper, items.len()) {
+            (true, _) => "(list",
+            (false, 1) => "(cons",
+            (false, _) => "(list*",
+        };
+        self.out.push_str(head);
+        for item in items {
+            self.out.push(' ');
+            self.nested_expression(item);
+        }
+        if !proper {
+            self.out.push(' ');
+            self.nested_expression(cur);
+        }
+        self.out.push(')');
+    }
+
+    fn exn_constructor(&mut self, exn: &crate::error::Exn) {
+        self.out.push('(');
+        self.out.push_str(exn_struct_name(exn.kind));
+        self.out.push(' ');
+        write_string_literal(self.out, &exn.message);
+        self.out.push_str(" #<continuation-mark-set>)");
+    }
+
+    fn datum(&mut self, v: &Value, style: Style) {
+        match v {
+            Value::Void => self.out.push_str("#<void>"),
+            Value::Null => self.out.push_str("()"),
+            Value::Eof => self.out.push_str("#<eof>"),
+            Value::Undefined => self.out.push_str("#<undefined>"),
+            Value::Bool(true) => self.out.push_str("#t"),
+            Value::Bool(false) => self.out.push_str("#f"),
+            Value::Int(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            Value::Big(_) | Value::Rat(_) | Value::Float(_) => {
+                self.out.push_str(&number_to_string(v, 10))
+            }
+            Value::Char(c) if style == Style::Display => self.out.push(*c),
+            Value::Char(c) => write_char_literal(self.out, *c),
+            Value::Symbol(s) if style == Style::Display => self.out.push_str(s.name()),
+            Value::Symbol(s) => write_symbol_name(self.out, s.name(), false),
+            Value::Keyword(k) => {
+                self.out.push_str("#:");
+                if style == Style::Display {
+                    self.out.push_str(k.name());
+                } else {
+                    write_symbol_name(self.out, k.name(), true);
+                }
+            }
+            Value::Str(s) if style == Style::Display => self.out.push_str(s),
+            Value::Str(s) => write_string_literal(self.out, s),
+            Value::Pair(p) => self.list(p, style),
+            Value::Vector(items) => {
+                if self.enter(container_id(v)) {
+                    self.vector_body(items, style);
+                    self.leave();
+                }
+            }
+            Value::Hash(table) => {
+                if self.enter(container_id(v)) {
+                    self.hash_body(table, style);
+                    self.leave();
+                }
+            }
+            Value::Closure(c) => match c.lambda.name {
+                Some(name) => {
+                    self.out.push_str("#<procedure:");
+                    self.out.push_str(name.name());
+                    self.out.push('>');
+                }
+                None => self.out.push_str("#<procedure>"),
+            },
+            Value::Primitive(p) => {
+                self.out.push_str("#<procedure:");
+                self.out.push_str(p.name);
+                self.out.push('>');
+            }
+            Value::Parameter(_) => self.out.push_str("#<procedure:parameter-procedure>"),
+            Value::Continuation(_) => self.out.push_str("#<procedure>"),
+            Value::Promise(p) => self.promise(p, style),
+            Value::Values(vals) => {
+                for (i, item) in vals.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push('\n');
+                    }
+                    self.nested(item, style);
+                }
+            }
+            Value::Exn(exn) => self.exn(exn, style),
+            Value::Port(port) => {
+                self.out.push_str("#<");
+                self.out.push_str(&port.describe());
+                self.out.push('>');
+            }
+            Value::Regex(rx) => {
+                self.out.push_str(if rx.pregexp { "#px" } else { "#rx" });
+                write_string_literal(self.out, &rx.source);
+            }
+            Value::Syntax(text) => self.syntax(text),
+            Value::Namespace(_) => self.out.push_str("#<namespace>"),
+            Value::Opaque(o) => {
+                self.out.push_str("#<");
+                self.out.push_str(&o.type_name());
+                self.out.push('>');
+            }
+        }
+    }
+
+    /// Prints a datum one level deeper, unless the stack is nearly exhausted.
+    fn nested(&mut self, v: &Value, style: Style) {
+        if self.descend() {
+            self.datum(v, style);
+            self.ascend();
+        }
+    }
+
+    fn descend(&mut self) -> bool {
+        self.depth += 1;
+        if self.depth >= DEPTH_CHECK_FROM && self.depth.is_multiple_of(64) {
+            let floor = *self
+                .stack_floor
+                .get_or_insert_with(crate::eval::stack::limit_for_current_thread);
+            if crate::eval::stack::stack_pointer() < floor {
+                self.depth -= 1;
+                self.out.push_str("...");
+                return false;
+            }
+        }
+        true
+    }
+
+    fn ascend(&mut self) {
+        self.depth -= 1;
+    }
+
+    fn list(&mut self, first: &Pair, style: Style) {
+        if style == Style::Quoted {
+            if let Some((prefix, quoted)) = quote_form(first) {
+                self.out.push_str(prefix);
+                self.nested(quoted, style);
+                return;
+            }
+        }
+        self.out.push('(');
+        self.nested(&first.car, style);
+        let mut cur = &first.cdr;
+        loop {
+            match cur {
+                Value::Null => break,
+                Value::Pair(p) => {
+                    if style == Style::Quoted && quote_form(p).is_some() {
+                        self.out.push_str(" . ");
+                        self.nested(cur, style);
+                        break;
+                    }
+                    self.out.push(' ');
+                    self.nested(&p.car, style);
+                    cur = &p.cdr;
+                }
+                tail => {
+                    self.out.push_str(" . ");
+                    self.nested(tail, style);
+                    break;
+                }
+            }
+        }
+        self.out.push(')');
+    }
+
+    fn vector_body(&mut self, items: &std::cell::RefCell<Vec<Value>>, style: Style) {
+        self.out.push_str("#(");
+        if let Ok(items) = items.try_borrow() {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(' ');
+                }
+                self.nested(item, style);
+            }
+        }
+        self.out.push(')');
+    }
+
+    fn hash_body(&mut self, table: &HashTable, style: Style) {
+        self.out.push_str(match table.kind {
+            HashKind::Equal => "#hash(",
+            HashKind::Eqv => "#hasheqv(",
+            HashKind::Eq => "#hasheq(",
+        });
+        if let Ok(map) = table.map.try_borrow() {
+            for (i, (key, value)) in map.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(' ');
+                }
+                self.out.push('(');
+                self.nested(&key.0, style);
+                self.out.push_str(" . ");
+                self.nested(value, style);
+                self.out.push(')');
+            }
+        }
+        self.out.push(')');
+    }
+
+    fn promise(&mut self, p: &std::cell::RefCell<crate::value::Promise>, style: Style) {
+        let forced = match p.try_borrow().as_deref() {
+            Ok(crate::value::Promise::Forced(v)) => Some(v.clone()),
+            _ => None,
+        };
+        match forced {
+            Some(v) => {
+                self.out.push_str("#<promise!");
+                self.nested(&v, style);
+                self.out.push('>');
+            }
+            None => self.out.push_str("#<promise>"),
+        }
+    }
+
+    /// Exceptions print as Racket's transparent `exn` structs.
+    fn exn(&mut self, exn: &crate::error::Exn, style: Style) {
+        if style == Style::Quoted {
+            self.saw_struct = true;
+        }
+        self.out.push_str("#(struct:");
+        self.out.push_str(exn_struct_name(exn.kind));
+        self.out.push(' ');
+        if style == Style::Display {
+            self.out.push_str(&exn.message);
+        } else {
+            write_string_literal(self.out, &exn.message);
+        }
+        self.out.push_str(" #<continuation-mark-set>)");
+    }
+
+    fn syntax(&mut self, text: &str) {
+        self.out.push_str("#<syntax \"");
+        let mut chars = text.char_indices();
+        let cut = chars.nth(SYNTAX_PREVIEW_CHARS).map(|(i, _)| i);
+        write_string_contents(self.out, &text[..cut.unwrap_or(text.len())]);
+        if cut.is_some() {
+            self.out.push_str("...");
+        }
+        self.out.push_str("\">");
+    }
+
+    /// Starts printing a vector or hash table. Returns false when the container is already
+    /// open (a cycle) or already labelled, in which case a back reference has been printed.
+    fn enter(&mut self, id: usize) -> bool {
+        if let Some(n) = self.labels.iter().position(|&l| l == id) {
+            let _ = write!(self.out, "#{n}#");
+            return false;
+        }
+        if self.open.contains(&id) {
+            if self.graph {
+                self.out.push_str("...");
+            } else if !self.cyclic.contains(&id) {
+                self.cyclic.push(id);
+            }
+            return false;
+        }
+        if self.graph && self.cyclic.contains(&id) {
+            let _ = write!(self.out, "#{}=", self.labels.len());
+            self.labels.push(id);
+        }
+        if !self.descend() {
+            return false;
+        }
+        self.open.push(id);
+        true
+    }
+
+    fn leave(&mut self) {
+        self.open.pop();
+        self.ascend();
+    }
+}
+
+/// `(quote x)` and friends, which `print` abbreviates to `'x`.
+fn quote_form(p: &Pair) -> Option<(&'static str, &Value)> {
+    let head = p.car.as_symbol()?;
+    let rest = p.cdr.as_pair()?;
+    if !matches!(rest.cdr, Value::Null) {
+        return None;
+    }
+    let name = head.name();
+    QUOTE_FORMS
+        .iter()
+        .find(|(form, _)| *form == name)
+        .map(|(_, prefix)| (*prefix, &rest.car))
+}
+
+fn container_id(v: &Value) -> usize {
+    match v {
+        Value::Vector(items) => &**items as *const _ as *const u8 as usize,
+        Value::Hash(table) => &**table as *const HashTable as *const u8 as usize,
+        _ => 0,
+    }
+}
+
+fn hash_entries(table: &HashTable) -> Vec<(Value, Value)> {
+    table
+        .map
+        .try_borrow()
+        .map(|map| map.iter().map(|(k, v)| (k.0.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+fn hash_constructor_name(kind: HashKind) -> &'static str {
+    match kind {
+        HashKind::Equal => "hash",
+        HashKind::Eqv => "hasheqv",
+        HashKind::Eq => "hasheq",
+    }
+}
+
+/// Whether `v` holds an exception anywhere, which forces `print`'s constructor style.
+fn contains_struct(v: &Value) -> bool {
+    let mut pending: Vec<Value> = vec![v.clone()];
+    let mut seen: Vec<usize> = Vec::new();
+    while let Some(item) = pending.pop() {
+        match &item {
+            Value::Exn(_) => return true,
+            Value::Pair(_) => {
+                let mut cur = item.clone();
+                while let Value::Pair(p) = &cur {
+                    pending.push(p.car.clone());
+                    let next = p.cdr.clone();
+                    cur = next;
+                }
+                pending.push(cur);
+            }
+            Value::Vector(items) => {
+                let id = container_id(&item);
+                if !seen.contains(&id) {
+                    seen.push(id);
+                    if let Ok(items) = items.try_borrow() {
+                        pending.extend(items.iter().cloned());
+                    }
+                }
+            }
+            Value::Hash(table) => {
+                let id = container_id(&item);
+                if !seen.contains(&id) {
+                    seen.push(id);
+                    for (k, v) in hash_entries(table) {
+                        pending.push(k);
+                        pending.push(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn exn_struct_name(kind: ExnKind) -> &'static str {
+    match kind {
+        ExnKind::Fail => "exn:fail",
+        ExnKind::User => "exn:fail:user",
+        ExnKind::Contract => "exn:fail:contract",
+        ExnKind::Arity => "exn:fail:contract:arity",
+        ExnKind::DivideByZero => "exn:fail:contract:divide-by-zero",
+        ExnKind::Variable => "exn:fail:contract:variable",
+        ExnKind::Syntax => "exn:fail:syntax",
+        ExnKind::Read => "exn:fail:read",
+        ExnKind::Filesystem => "exn:fail:filesystem",
+        ExnKind::Break => "exn:break",
+    }
+}
+
+/// A string in `write` style: quoted, with Racket's escapes.
+pub fn write_string_literal(out: &mut String, s: &str) {
+    out.push('"');
+    write_string_contents(out, s);
+    out.push('"');
+}
+
+fn write_string_contents(out: &mut String, s: &str) {
+    let mut plain_from = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{7}' => "\\a",
+            '\u{8}' => "\\b",
+            '\u{1b}' => "\\e",
+            '\u{c}' => "\\f",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{b}' => "\\v",
+            c if c.is_ascii_graphic() || c == ' ' || is_graphic(c) || is_blank(c) => continue,
+            _ => "",
+        };
+        out.push_str(&s[plain_from..i]);
+        plain_from = i + c.len_utf8();
+        if escape.is_empty() {
+            write_unicode_escape(out, c, "\\u", "\\U");
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&s[plain_from..]);
+}
+
+fn write_unicode_escape(out: &mut String, c: char, short: &str, long: &str) {
+    let n = c as u32;
+    if n <= 0xFFFF {
+        let _ = write!(out, "{short}{n:04X}");
+    } else {
+        let _ = write!(out, "{long}{n:08X}");
+    }
+}
+
+/// A character in `write` style: `#\a`, `#\space`, `#\u0001`.
+fn write_char_literal(out: &mut String, c: char) {
+    let name = match c {
+        '\0' => "nul",
+        '\u{8}' => "backspace",
+        '\t' => "tab",
+        '\u{c}' => "page",
+        '\n' => "newline",
+        '\r' => "return",
+        '\u{b}' => "vtab",
+        ' ' => "space",
+        '\u{7f}' => "rubout",
+        _ => "",
+    };
+    out.push_str("#\\");
+    if !name.is_empty() {
+        out.push_str(name);
+    } else if is_graphic(c) {
+        out.push(c);
+    } else {
+        write_unicode_escape(out, c, "u", "U");
+    }
+}
+
+/// Racket's rules for when a symbol needs quoting: delimiters and whitespace anywhere, `#` at
+/// the start (except `#%`), a lone `.`, and names that would read as numbers. Keywords only
+/// quote for delimiters.
+fn write_symbol_name(out: &mut String, name: &str, keyword: bool) {
+    let first_hash_needs_quote = name.starts_with('#') && !name.starts_with("#%");
+    let all_simple =
+        !first_hash_needs_quote && name != "." && name.chars().all(is_simple_symbol_char);
+    if all_simple {
+        if keyword || !(name.is_empty() || reads_as_number(name)) {
+            out.push_str(name);
+        } else {
+            out.push('|');
+            out.push_str(name);
+            out.push('|');
+        }
+    } else if name.contains('|') {
+        for (i, c) in name.chars().enumerate() {
+            if !is_simple_symbol_char(c) || (i == 0 && first_hash_needs_quote) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    } else {
+        out.push('|');
+        out.push_str(name);
+        out.push('|');
+    }
+}
+
+fn is_simple_symbol_char(c: char) -> bool {
+    !matches!(
+        c,
+        '(' | ')' | '[' | ']' | '{' | '}' | '"' | ',' | '\'' | '`' | ';' | '|' | '\\'
+    ) && !c.is_whitespace()
+}
+
+fn reads_as_number(name: &str) -> bool {
+    let could_start_number =
+        name.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
+    could_start_number && crate::reader::number::parse_number(name, 10).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{HashKey, Symbol};
+    use indexmap::IndexMap;
+
+    fn sym(s: &str) -> Value {
+        Value::sym(s)
+    }
+
+    fn list(items: Vec<Value>) -> Value {
+        Value::list(items)
+    }
+
+    fn all_modes(v: &Value) -> (String, String, String) {
+        (display_string(v), write_string(v), print_string(v))
+    }
+
+    #[test]
+    fn strings_and_chars() {
+        let s = Value::str("a\nb\"c\\d\u{1}\u{7f} é\t\u{a0}😀\u{2028}");
+        assert_eq!(
+            display_string(&s),
+            "a\nb\"c\\d\u{1}\u{7f} é\t\u{a0}😀\u{2028}"
+        );
+        assert_eq!(
+            write_string(&s),
+            "\"a\\nb\\\"c\\\\d\\u0001\\u007F é\\t\u{a0}😀\\u2028\""
+        );
+        assert_eq!(print_string(&s), write_string(&s));
+        let chars = [
+            ('a', "#\\a"),
+            (' ', "#\\space"),
+            ('\n', "#\\newline"),
+            ('\0', "#\\nul"),
+        ];
+        for (c, written) in chars {
+            assert_eq!(write_string(&Value::Char(c)), written);
+            assert_eq!(print_string(&Value::Char(c)), written);
+            assert_eq!(display_string(&Value::Char(c)), c.to_string());
+        }
+        assert_eq!(write_string(&Value::Char('\u{7f}')), "#\\rubout");
+        assert_eq!(write_string(&Value::Char('\u{1}')), "#\\u0001");
+        assert_eq!(write_string(&Value::Char('\u{a0}')), "#\\u00A0");
+        assert_eq!(write_string(&Value::Char('λ')), "#\\λ");
+        assert_eq!(write_string(&Value::Char('\u{10FFFF}')), "#\\U0010FFFF");
+        assert_eq!(write_string(&Value::Char('😀')), "#\\😀");
+    }
+
+    #[test]
+    fn symbols_with_bars_where_needed() {
+        let cases = [
+            ("hello", "hello"),
+            ("hello world", "|hello world|"),
+            ("", "||"),
+            ("#foo", "|#foo|"),
+            ("#%app", "#%app"),
+            ("a|b", "a\\|b"),
+            ("a b|c", "a\\ b\\|c"),
+            ("a(b", "|a(b|"),
+            (".", "|.|"),
+            ("...", "..."),
+            ("a;b", "|a;b|"),
+            ("a\\b", "|a\\b|"),
+            ("A", "A"),
+            ("-", "-"),
+            ("a#b", "a#b"),
+            ("#", "|#|"),
+            ("1", "|1|"),
+            ("1.5", "|1.5|"),
+            ("-1", "|-1|"),
+            ("1/2", "|1/2|"),
+            ("1e3", "|1e3|"),
+            ("+inf.0", "|+inf.0|"),
+            ("1+", "1+"),
+            ("+a", "+a"),
+            ("1.2.3", "1.2.3"),
+        ];
+        for (name, written) in cases {
+            let v = Value::Symbol(Symbol::intern(name));
+            assert_eq!(write_string(&v), written, "symbol {name:?}");
+            assert_eq!(display_string(&v), name);
+            assert_eq!(print_string(&v), format!("'{written}"));
+        }
+    }
+
+    #[test]
+    fn keywords() {
+        let k = Value::Keyword(Symbol::intern("k"));
+        assert_eq!(all_modes(&k), ("#:k".into(), "#:k".into(), "'#:k".into()));
+        let spaced = Value::Keyword(Symbol::intern("a b"));
+        assert_eq!(write_string(&spaced), "#:|a b|");
+        assert_eq!(display_string(&spaced), "#:a b");
+        assert_eq!(write_string(&Value::Keyword(Symbol::intern("1"))), "#:1");
+    }
+
+    #[test]
+    fn lists_and_quote_forms() {
+        let l = list(vec![
+            Value::Int(1),
+            Value::str("s"),
+            Value::Char('c'),
+            sym("x"),
+        ]);
+        assert_eq!(
+            all_modes(&l),
+            (
+                "(1 s c x)".into(),
+                "(1 \"s\" #\\c x)".into(),
+                "'(1 \"s\" #\\c x)".into()
+            )
+        );
+        let dotted = Value::cons(Value::Int(1), Value::Int(2));
+        assert_eq!(
+            all_modes(&dotted),
+            ("(1 . 2)".into(), "(1 . 2)".into(), "'(1 . 2)".into())
+        );
+        let quoted = list(vec![sym("quote"), sym("a")]);
+        assert_eq!(
+            all_modes(&quoted),
+            ("(quote a)".into(), "(quote a)".into(), "''a".into())
+        );
+        let inner = list(vec![Value::Int(1), quoted.clone()]);
+        assert_eq!(print_string(&inner), "'(1 'a)");
+        assert_eq!(write_string(&inner), "(1 (quote a))");
+        let qq = list(vec![
+            sym("quasiquote"),
+            list(vec![
+                sym("a"),
+                list(vec![sym("unquote"), sym("b")]),
+                list(vec![sym("unquote-splicing"), sym("c")]),
+            ]),
+        ]);
+        assert_eq!(print_string(&qq), "'`(a ,b ,@c)");
+        assert_eq!(print_string(&list(vec![sym("quote")])), "'(quote)");
+        assert_eq!(
+            print_string(&list(vec![sym("quote"), sym("a"), sym("b")])),
+            "'(quote a b)"
+        );
+        let tail_quote = Value::cons(sym("a"), quoted);
+        assert_eq!(print_string(&tail_quote), "'(a . 'a)");
+        assert_eq!(write_string(&tail_quote), "(a quote a)");
+        assert_eq!(print_string(&Value::Null), "'()");
+        assert_eq!(write_string(&Value::Null), "()");
+        let nested = list(vec![list(vec![]), list(vec![Value::Int(1)])]);
+        assert_eq!(print_string(&nested), "'(() (1))");
+    }
+
+    #[test]
+    fn unreadable_values_stay_quoted_in_print_mode() {
+        let l = list(vec![
+            Value::Int(1),
+            Value::Primitive(&CAR_STANDIN),
+            Value::Void,
+        ]);
+        assert_eq!(print_string(&l), "'(1 #<procedure:car> #<void>)");
+    }
+
+    static CAR_STANDIN: crate::builtins::Primitive =
+        crate::builtins::Primitive::new("car", 1, 1, |_, _| Ok(Value::Void), "stand-in");
+
+    #[test]
+    fn atoms() {
+        assert_eq!(write_string(&Value::Void), "#<void>");
+        assert_eq!(print_string(&Value::Void), "#<void>");
+        assert_eq!(display_string(&Value::Eof), "#<eof>");
+        assert_eq!(print_string(&Value::Bool(true)), "#t");
+        assert_eq!(print_string(&Value::Int(-5)), "-5");
+        assert_eq!(print_string(&Value::Float(1.5)), "1.5");
+        assert_eq!(write_string(&Value::Undefined), "#<undefined>");
+        let p = Value::Primitive(&CAR_STANDIN);
+        assert_eq!(write_string(&p), "#<procedure:car>");
+        let port = Value::Port(std::rc::Rc::new(
+            crate::builtins::ports::Port::new_string_output(),
+        ));
+        assert_eq!(write_string(&port), "#<output-port:string>");
+        let vals = Value::Values(std::rc::Rc::from(vec![Value::Int(1), Value::str("two")]));
+        assert_eq!(print_string(&vals), "1\n\"two\"");
+    }
+
+    #[test]
+    fn vectors_and_hashes() {
+        let v = Value::vector(vec![Value::Int(1), Value::str("s"), sym("w")]);
+        assert_eq!(
+            all_modes(&v),
+            (
+                "#(1 s w)".into(),
+                "#(1 \"s\" w)".into(),
+                "'#(1 \"s\" w)".into()
+            )
+        );
+        assert_eq!(print_string(&Value::vector(vec![])), "'#()");
+        let mut map = IndexMap::new();
+        map.insert(HashKey(sym("a")), Value::Int(1));
+        map.insert(HashKey(sym("b")), Value::str("x"));
+        let h = Value::new_hash(HashKind::Equal, false, map.clone());
+        assert_eq!(write_string(&h), "#hash((a . 1) (b . \"x\"))");
+        assert_eq!(print_string(&h), "'#hash((a . 1) (b . \"x\"))");
+        assert_eq!(display_string(&h), "#hash((a . 1) (b . x))");
+        let heq = Value::new_hash(HashKind::Eq, true, map.clone());
+        assert_eq!(write_string(&heq), "#hasheq((a . 1) (b . \"x\"))");
+        let heqv = Value::new_hash(HashKind::Eqv, true, IndexMap::new());
+        assert_eq!(write_string(&heqv), "#hasheqv()");
+    }
+
+    #[test]
+    fn self_containing_vectors_use_labels() {
+        let v = Value::vector(vec![Value::Int(0), Value::Int(1)]);
+        if let Value::Vector(items) = &v {
+            items.borrow_mut()[0] = v.clone();
+        }
+        assert_eq!(write_string(&v), "#0=#(#0# 1)");
+        assert_eq!(print_string(&v), "#0='#(#0# 1)");
+        let both = list(vec![v.clone(), v.clone()]);
+        assert_eq!(display_string(&both), "(#0=#(#0# 1) #0#)");
+        if let Value::Vector(items) = &v {
+            items.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn exceptions_force_constructor_style() {
+        let exn = match crate::error::Error::fail("x") {
+            crate::error::Error::Raise(v) => v,
+            _ => Value::Void,
+        };
+        assert_eq!(
+            write_string(&exn),
+            "#(struct:exn:fail \"x\" #<continuation-mark-set>)"
+        );
+        assert_eq!(
+            print_string(&exn),
+            "(exn:fail \"x\" #<continuation-mark-set>)"
+        );
+        let l = list(vec![
+            Value::Int(1),
+            list(vec![Value::Int(2), exn.clone()]),
+            Value::str("s"),
+            list(vec![sym("x")]),
+        ]);
+        assert_eq!(
+            print_string(&l),
+            "(list 1 (list 2 (exn:fail \"x\" #<continuation-mark-set>)) \"s\" '(x))"
+        );
+        let improper = Value::cons(Value::Int(1), exn);
+        assert_eq!(
+            print_string(&improper),
+            "(cons 1 (exn:fail \"x\" #<continuation-mark-set>))"
+        );
+    }
+
+    #[test]
+    fn syntax_preview_is_cut() {
+        let short = Value::Syntax(std::rc::Rc::from("hi \"there\""));
+        assert_eq!(write_string(&short), "#<syntax \"hi \\\"there\\\"\">");
+        let long = Value::Syntax(std::rc::Rc::from("x".repeat(100).as_str()));
+        assert_eq!(
+            display_string(&long),
+            format!("#<syntax \"{}...\">", "x".repeat(40))
+        );
+    }
+
+    #[test]
+    fn long_lists_print_without_recursion() {
+        let big = Value::from_iter_list((0..1_000_000).map(Value::Int));
+        let s = write_string(&big);
+        assert!(s.starts_with("(0 1 2 "));
+        assert!(s.ends_with(" 999999)"));
+        drop_iteratively(big);
+    }
+
+    /// Dropping a million-element list recursively would overflow the test thread's stack.
+    fn drop_iteratively(v: Value) {
+        let mut pending = vec![v];
+        while let Some(v) = pending.pop() {
+            if let Value::Pair(p) = &v {
+                pending.push(p.car.clone());
+                pending.push(p.cdr.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_before_the_stack_runs_out() {
+        let deep = (0..300_000).fold(Value::Null, |acc, _| Value::list(vec![acc]));
+        let s = write_string(&deep);
+        assert!(s.starts_with("(((") && s.contains("..."));
+        drop_iteratively(deep);
+    }
+
+    #[test]
+    fn write_value_appends() {
+        let mut out = String::from(">");
+        write_value(&mut out, &Value::str("a"), Mode::Write);
+        write_value(&mut out, &sym("b"), Mode::Print);
+        assert_eq!(out, ">\"a\"'b");
+    }
 }

@@ -1,0 +1,163 @@
+//! Running programs from files, standard input and `-e`, and reporting their errors.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use crate::error::{Error, ExnKind, Span};
+use crate::eval::compile::compile_toplevel;
+use crate::reader::read_all;
+use crate::value::print::print_string;
+use crate::value::Value;
+use crate::Interp;
+
+/// The process exit codes, documented in `--help` and the README.
+pub struct ExitCode;
+
+impl ExitCode {
+    pub const SUCCESS: i32 = 0;
+    pub const RUNTIME: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const SYNTAX: i32 = 65;
+    pub const NO_INPUT: i32 = 66;
+    pub const INTERRUPTED: i32 = 130;
+}
+
+pub enum Source {
+    File(String),
+    Stdin,
+}
+
+impl Source {
+    pub fn from_path(path: &Path) -> Source {
+        if path.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::File(path.display().to_string())
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.clone(),
+            Source::Stdin => "<stdin>".to_string(),
+        }
+    }
+
+    fn read(&self) -> Result<String, String> {
+        match self {
+            Source::File(p) => std::fs::read(p)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .map_err(|e| format!("rlmsh: cannot read {p}: {e}")),
+            Source::Stdin => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map(|_| text)
+                    .map_err(|e| format!("rlmsh: cannot read standard input: {e}"))
+            }
+        }
+    }
+}
+
+/// Racket prints the value of each top-level expression in a `#lang` module; plain scripts
+/// print only what they display.
+fn is_module(src: &str) -> bool {
+    src.trim_start().starts_with("#lang")
+}
+
+pub fn run_program(source: Source, args: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
+    let src = match source.read() {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::NO_INPUT;
+        }
+    };
+    let mut interp = Interp::new();
+    interp.interrupt = interrupt;
+    interp.command_line = args;
+    let code = run_source(&mut interp, &src, &source.name(), is_module(&src));
+    crate::builtins::system::flush_stdout();
+    code
+}
+
+/// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
+/// and runs each top-level form in turn.
+pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> i32 {
+    let file = Span::register_file(name);
+    let forms = match read_all(src, file) {
+        Ok(forms) => forms,
+        Err(e) => return report(&Error::from(e)),
+    };
+    for form in &forms {
+        match interp.eval_datum(form) {
+            Ok(v) => {
+                if print_results {
+                    print_result(interp, &v);
+                }
+            }
+            Err(e) => return report(&e),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_result(interp: &mut Interp, v: &Value) {
+    let text = match v {
+        Value::Void => return,
+        Value::Values(vs) => vs.iter().filter(|v| !matches!(v, Value::Void)).map(print_string).collect::<Vec<_>>().join("\n"),
+        other => print_string(other),
+    };
+    if !text.is_empty() {
+        let _ = interp.write_output(None, &format!("{text}\n"));
+    }
+}
+
+pub fn eval_and_print(expr: &str, args: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
+    let mut interp = Interp::new();
+    interp.interrupt = interrupt;
+    interp.command_line = args;
+    let code = run_source(&mut interp, expr, "-e", true);
+    crate::builtins::system::flush_stdout();
+    code
+}
+
+/// Reads and compiles every form without running any; macros are defined as they are met.
+pub fn check_program(source: Source) -> i32 {
+    let src = match source.read() {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::NO_INPUT;
+        }
+    };
+    let name = source.name();
+    let forms = match read_all(&src, Span::register_file(&name)) {
+        Ok(forms) => forms,
+        Err(e) => return report(&Error::from(e)),
+    };
+    let interp = Interp::new();
+    for form in &forms {
+        if let Err(e) = compile_toplevel(&interp.globals, form) {
+            return report(&e);
+        }
+    }
+    println!("{name}: ok ({} forms)", forms.len());
+    ExitCode::SUCCESS
+}
+
+/// Prints an uncaught error to stderr and chooses the exit code for it.
+pub fn report(e: &Error) -> i32 {
+    crate::builtins::system::flush_stdout();
+    match e {
+        Error::Exit(code) => return *code,
+        Error::Finish(_) => return ExitCode::SUCCESS,
+        _ => {}
+    }
+    eprintln!("{}", e.report());
+    match e.exn_kind() {
+        Some(ExnKind::Read | ExnKind::Syntax) => ExitCode::SYNTAX,
+        Some(ExnKind::Break) => ExitCode::INTERRUPTED,
+        _ => ExitCode::RUNTIME,
+    }
+}

@@ -1,0 +1,174 @@
+//! End-to-end tests of the `rlmsh` binary: modes, exit codes, error reports.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn rlmsh() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rlmsh"))
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rlmsh-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+fn run_file(name: &str, contents: &str, args: &[&str]) -> Output {
+    let path = temp_file(name, contents);
+    rlmsh().arg("run").arg(&path).args(args).output().expect("run rlmsh")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn eval_flag_prints_values() {
+    let o = rlmsh().args(["-e", "(+ 1 2) (void) \"s\" 'sym"]).output().unwrap();
+    assert_eq!(stdout(&o), "3\n\"s\"\n'sym\n");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn runs_a_file_with_arguments() {
+    let o = run_file("args.scm", "(display (vector-ref (current-command-line-arguments) 1))", &["a", "b"]);
+    assert_eq!(stdout(&o), "b");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn bare_file_argument_runs_it() {
+    let path = temp_file("bare.scm", "(display \"bare\")");
+    let o = rlmsh().arg(&path).output().unwrap();
+    assert_eq!(stdout(&o), "bare");
+}
+
+#[test]
+fn program_from_stdin() {
+    let mut child = rlmsh().arg("-").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"(display (* 6 7))").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&o), "42");
+}
+
+#[test]
+fn plain_scripts_do_not_print_toplevel_values_but_modules_do() {
+    let o = run_file("plain.scm", "(+ 1 2)\n(display \"x\")", &[]);
+    assert_eq!(stdout(&o), "x");
+    let o = run_file("module.rkt", "#lang racket/base\n(+ 1 2)\n(list 1 \"a\")\n", &[]);
+    assert_eq!(stdout(&o), "3\n'(1 \"a\")\n");
+}
+
+#[test]
+fn runtime_error_reports_location_and_exits_1() {
+    let o = run_file("rt.scm", "(display \"before\")\n(define (f x)\n  (car x))\n(f 5)\n", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "before");
+    let err = stderr(&o);
+    assert!(err.contains("rt.scm:3:3: car: contract violation"), "{err}");
+    assert!(err.contains("expected: pair?"), "{err}");
+    assert!(err.contains("given: 5"), "{err}");
+    assert!(err.contains("f at"), "call chain missing: {err}");
+}
+
+#[test]
+fn unbound_identifier_is_reported_with_location() {
+    let o = run_file("unbound.scm", "\n  (undefined-thing 1)", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unbound.scm:2:4: undefined-thing: undefined"), "{}", stderr(&o));
+}
+
+#[test]
+fn reader_error_exits_65_and_runs_nothing() {
+    let o = run_file("bad.scm", "(display \"ran\")\n(define x (+ 1 2]\n", &[]);
+    assert_eq!(o.status.code(), Some(65));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("bad.scm:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn syntax_error_exits_65() {
+    let o = run_file("syn.scm", "(if)", &[]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(stderr(&o).contains("syn.scm:1:1: if: bad syntax"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = rlmsh().arg("--no-such-flag").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--no-such-flag"));
+}
+
+#[test]
+fn missing_file_is_a_clean_error() {
+    let o = rlmsh().args(["run", "/nonexistent/prog.scm"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(66));
+    assert!(stderr(&o).contains("/nonexistent/prog.scm"));
+}
+
+#[test]
+fn help_and_version() {
+    let o = rlmsh().arg("--help").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Exit codes"));
+    let o = rlmsh().arg("--version").output().unwrap();
+    assert!(stdout(&o).starts_with("rlmsh "));
+}
+
+#[test]
+fn check_reports_errors_without_running() {
+    let path = temp_file("check.scm", "(display \"ran\")\n(define-syntax m (syntax-rules () [(_ x) x]))\n(m 1)\n");
+    let o = rlmsh().arg("check").arg(&path).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("ran"));
+    let path = temp_file("check-bad.scm", "(let ((x)) x)");
+    let o = rlmsh().arg("check").arg(&path).output().unwrap();
+    assert_eq!(o.status.code(), Some(65));
+}
+
+#[test]
+fn exit_sets_the_exit_code() {
+    let o = run_file("exit.scm", "(display 1)\n(exit 3)\n(display 2)", &[]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(stdout(&o), "1");
+}
+
+#[test]
+fn deep_recursion_is_a_catchable_error_not_a_crash() {
+    let program = "(define (f n) (+ 1 (f n)))\n\
+                   (display (with-handlers ([exn:fail? (lambda (e) \"caught\")]) (f 0)))";
+    let o = run_file("deep.scm", program, &[]);
+    assert_eq!(stdout(&o), "caught", "stderr: {}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn deeply_nested_input_does_not_crash() {
+    let src = format!("{}1{}", "(list ".repeat(100_000), ")".repeat(100_000));
+    let o = run_file("nested.scm", &src, &[]);
+    assert!(o.status.code().is_some(), "killed by a signal");
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn errors_are_catchable_with_handlers() {
+    let program = r#"
+(define (try thunk) (with-handlers ([exn:fail? (lambda (e) (exn-message e))]) (thunk)))
+(displayln (try (lambda () (/ 1 0))))
+(displayln (try (lambda () (error 'who "bad ~a" 1))))
+(displayln (try (lambda () ((lambda (x) x) 1 2))))
+"#;
+    let o = run_file("catch.scm", program, &[]);
+    assert_eq!(
+        stdout(&o),
+        "/: division by zero\nwho: bad 1\n#<procedure>: arity mismatch;\n the expected number of arguments does not match the given number\n  expected: 1\n  given: 2\n"
+    );
+}

@@ -1,0 +1,1 @@
+(display "bad \q escape")

@@ -1,0 +1,1 @@
+(display (regexp-match #px"[a-" "x"))

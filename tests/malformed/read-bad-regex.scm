@@ -1,0 +1,1 @@
+(display (regexp-match #rx"(" "x"))

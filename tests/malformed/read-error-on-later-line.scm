@@ -1,0 +1,4 @@
+(display "fine")
+(newline)
+(define x 10)
+(display (+ x 1]

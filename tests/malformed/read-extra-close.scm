@@ -1,0 +1,2 @@
+(display "one")
+(newline))

@@ -1,0 +1,1 @@
+(list (vector 1 2] 3)

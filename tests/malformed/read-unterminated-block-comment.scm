@@ -1,0 +1,3 @@
+#| this comment
+   is never closed
+(display 1)

@@ -1,0 +1,2 @@
+#| outer #| inner |# still open
+(display 2)

@@ -1,0 +1,2 @@
+(define s "first line
+second line

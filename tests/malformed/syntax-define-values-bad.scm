@@ -1,0 +1,1 @@
+(define-values x 1)

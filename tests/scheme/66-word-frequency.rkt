@@ -1,0 +1,21 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(define text "The cat and the hat. The cat sat; the hat sat too! And then? The END, the end.")
+(define words (map string-downcase (regexp-match* #px"[A-Za-z]+" text)))
+(displayln (length words))
+(define freq (make-hash))
+(for ([w words]) (hash-update! freq w add1 0))
+(define ranked
+  (sort (hash->list freq)
+        (lambda (a b) (or (> (cdr a) (cdr b)) (and (= (cdr a) (cdr b)) (string<? (car a) (car b)))))))
+(for ([p (take ranked 5)]) (printf "~a ~a\n" (~a (car p) #:min-width 5) (cdr p)))
+(displayln (hash-count freq))
+(define singletons (sort (for/list ([(w c) (in-hash freq)] #:when (= c 1)) w) string<?))
+(displayln singletons)
+(define by-len (make-hash))
+(for ([w (remove-duplicates words)]) (hash-update! by-len (string-length w) (lambda (l) (cons w l)) '()))
+(for ([k (sort (hash-keys by-len) <)])
+  (printf "~a: ~a\n" k (string-join (sort (hash-ref by-len k) string<?) ",")))
+(define longest (argmax string-length (remove-duplicates words)))
+(displayln longest)

@@ -1,0 +1,23 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(define inventory
+  '(("widget" 4 2.5) ("gadget" 10 1.25) ("doohickey" 1 12.0) ("gizmo" 0 7.75) ("thingamajig" 3 3.0)))
+(define (item-value it) (* (cadr it) (caddr it)))
+(define (pad-right s n) (if (< (string-length s) n) (pad-right (string-append s " ") n) s))
+(define (pad-left s n) (if (< (string-length s) n) (pad-left (string-append " " s) n) s))
+(printf "~a~a~a\n" (pad-right "item" 12) (pad-left "qty" 5) (pad-left "value" 8))
+(for ([it (sort inventory > #:key item-value)])
+  (printf "~a~a~a\n" (pad-right (car it) 12) (pad-left (number->string (cadr it)) 5)
+          (pad-left (number->string (item-value it)) 8)))
+(define total (apply + (map item-value inventory)))
+(printf "total: ~a\n" total)
+(define out-of-stock (map car (filter (lambda (it) (zero? (cadr it))) inventory)))
+(printf "out of stock: ~a\n" (string-join out-of-stock ", "))
+(define cheap (for/list ([it inventory] #:when (< (caddr it) 3)) (string-upcase (car it))))
+(printf "cheap: ~s\n" cheap)
+(define-values (low high) (partition (lambda (it) (< (item-value it) 10)) inventory))
+(printf "~a low, ~a high\n" (length low) (length high))
+(displayln (~r (/ total (length inventory)) #:precision 2))
+(displayln (~a (exact->inexact 1/8) " " (exact->inexact 2/3)))
+(displayln (argmax item-value inventory))
