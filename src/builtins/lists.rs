@@ -1764,3 +1764,221 @@ fn list_prefix_p(interp: &mut Interp, a: &[Value]) -> R<Value> {
     }
     Ok(Value::Bool(true))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::stack::with_big_stack;
+    use crate::value::print::write_string;
+
+    fn eval(src: &str) -> String {
+        match Interp::new().eval_str(src, "test") {
+            Ok(v) => write_string(&v),
+            Err(e) => panic!("unexpected error in {src}: {}", e.report()),
+        }
+    }
+
+    fn eval_error(src: &str) -> String {
+        match Interp::new().eval_str(src, "test") {
+            Ok(v) => panic!("expected an error from {src}, got {v:?}"),
+            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
+            Err(e) => e.report(),
+        }
+    }
+
+    fn ints(range: std::ops::Range<i64>) -> Value {
+        Value::list(range.map(Value::Int).collect())
+    }
+
+    fn call(f: fn(&mut Interp, &[Value]) -> R<Value>, args: &[Value]) -> R<Value> {
+        f(&mut Interp::new(), args)
+    }
+
+    #[test]
+    fn cxr_contracts_spell_the_path() {
+        assert_eq!(cxr_contract("a"), "pair?");
+        assert_eq!(cxr_contract("ad"), "(cons/c any/c pair?)");
+        assert_eq!(cxr_contract("dad"), "(cons/c any/c (cons/c pair? any/c))");
+        assert_eq!(cxr_contract("add"), "(cons/c any/c (cons/c any/c pair?))");
+    }
+
+    #[test]
+    fn cxr_walks_right_to_left() {
+        assert_eq!(eval("(cadr '(1 2 3))"), "2");
+        assert_eq!(eval("(cdar '((1 . 2)))"), "2");
+        assert_eq!(eval("(cadddr '(1 2 3 4))"), "4");
+        assert!(eval_error("(caddr '(1 2))").contains("expected: (cons/c any/c (cons/c any/c pair?))"));
+    }
+
+    #[test]
+    fn stable_sort_keeps_equal_elements_in_order() {
+        let keys = [3, 1, 2, 1, 3, 2, 1];
+        let order = stable_sort_indices(keys.len(), |i, j| Ok(keys[i] < keys[j])).ok();
+        assert_eq!(order, Some(vec![1, 3, 6, 2, 5, 0, 4]));
+    }
+
+    #[test]
+    fn stable_sort_of_sorted_input_is_linear() {
+        let mut comparisons = 0;
+        let order = stable_sort_indices(1000, |i, j| {
+            comparisons += 1;
+            Ok(i < j)
+        });
+        assert_eq!(order.ok(), Some((0..1000).collect::<Vec<_>>()));
+        assert!(comparisons < 1000, "{comparisons} comparisons");
+    }
+
+    #[test]
+    fn stable_sort_passes_errors_through() {
+        let result = stable_sort_indices(5, |_, _| Err(Error::fail("stop")));
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn sort_with_key_is_stable() {
+        assert_eq!(eval("(sort '((1 . b) (0 . a) (1 . a) (0 . b)) < #:key car)"), "((0 . a) (0 . b) (1 . b) (1 . a))");
+        assert_eq!(eval("(sort '(3 1 2) (lambda (a b) (> a b)))"), "(3 2 1)");
+        assert_eq!(eval("(sort '(\"b\" \"a\" \"c\") string>?)"), "(\"c\" \"b\" \"a\")");
+        assert_eq!(eval("(sort '(2 1 2 1) > #:key (lambda (x) 0))"), "(2 1 2 1)");
+    }
+
+    #[test]
+    fn long_lists_are_walked_iteratively() {
+        // Freeing a long or deep list recurses, so this runs on an interpreter-sized stack.
+        with_big_stack(|| {
+            let big = ints(0..1_000_000);
+            assert_eq!(write_string(&call(length, &[big.clone()]).unwrap_or(Value::Void)), "1000000");
+            let reversed = call(reverse, &[big.clone()]).unwrap_or(Value::Void);
+            assert_eq!(write_string(&call(car, &[reversed]).unwrap_or(Value::Void)), "999999");
+            let appended = call(append, &[big.clone(), big.clone()]).unwrap_or(Value::Void);
+            assert_eq!(write_string(&call(length, &[appended]).unwrap_or(Value::Void)), "2000000");
+            let flat = call(flatten, &[Value::list(vec![big.clone(), big])]).unwrap_or(Value::Void);
+            assert_eq!(write_string(&call(length, &[flat]).unwrap_or(Value::Void)), "2000000");
+        });
+    }
+
+    #[test]
+    fn flatten_handles_deep_nesting() {
+        // Freeing a long or deep list recurses, so this runs on an interpreter-sized stack.
+        with_big_stack(|| {
+            let deep = (0..200_000).fold(Value::Null, |acc, _| Value::list(vec![acc]));
+            let nested = Value::list(vec![Value::Int(1), deep, Value::Int(2)]);
+            assert_eq!(write_string(&call(flatten, &[nested]).unwrap_or(Value::Void)), "(1 2)");
+        });
+    }
+
+    #[test]
+    fn higher_order_over_long_lists() {
+        // Freeing a long or deep list recurses, so this runs on an interpreter-sized stack.
+        with_big_stack(|| {
+            assert_eq!(eval("(foldr + 0 (range 1000000))"), "499999500000");
+            assert_eq!(eval("(length (map + (range 1000000) (range 1000000)))"), "1000000");
+        });
+    }
+
+    #[test]
+    fn append_shares_an_improper_last_argument() {
+        assert_eq!(eval("(append '(1) '(2) 3)"), "(1 2 . 3)");
+        assert_eq!(eval("(append)"), "()");
+        assert!(eval_error("(append '(1 . 2) '(3))").contains("expected: list?"));
+    }
+
+    #[test]
+    fn list_ref_and_tail_errors() {
+        assert!(eval_error("(list-ref '(1 2) 5)").starts_with("list-ref: index too large for list\n  index: 5"));
+        assert!(eval_error("(list-ref '(1 2 . 3) 2)").starts_with("list-ref: index reaches a non-pair"));
+        assert_eq!(eval("(list-tail '(1 2 . 3) 2)"), "3");
+    }
+
+    #[test]
+    fn member_and_assoc() {
+        assert_eq!(eval("(member 2 '(1 2 3) =)"), "(2 3)");
+        assert_eq!(eval("(member 1 '(1 . 2))"), "(1 . 2)");
+        assert_eq!(eval("(assoc 2.0 '((1 . a) (2 . b)) =)"), "(2 . b)");
+        assert_eq!(eval("(assq 'b '((a 1) (b 2)))"), "(b 2)");
+        assert!(eval_error("(assoc 2 '(1 (2 . 3)))").starts_with("assoc: non-pair found in list\n  non-pair: 1"));
+        assert!(eval_error("(memq 'a 5)").starts_with("memq: not a proper list\n  in: 5"));
+    }
+
+    #[test]
+    fn map_needs_equal_lengths() {
+        assert!(eval_error("(map + '(1 2) '(1))").starts_with(
+            "map: all lists must have same size\n  first list length: 2\n  other list length: 1\n  procedure: #<procedure:+>"
+        ));
+        assert_eq!(eval("(foldl list 0 '(1 2) '(3 4))"), "(2 4 (1 3 0))");
+        assert_eq!(eval("(foldr list 0 '(1 2) '(3 4))"), "(1 3 (2 4 0))");
+    }
+
+    #[test]
+    fn take_and_drop_on_improper_lists() {
+        assert_eq!(eval("(take '(1 2 . 3) 2)"), "(1 2)");
+        assert_eq!(eval("(drop '(1 2 . 3) 2)"), "3");
+        assert_eq!(eval("(take-right '(1 2 . 3) 1)"), "(2 . 3)");
+        assert!(eval_error("(take '(1 2 . 3) 3)").contains("expected: a (possibly improper) list with at least 3 pairs"));
+        assert!(eval_error("(take '(1 2) 3)").contains("expected: a list with at least 3 elements"));
+        assert_eq!(eval("(call-with-values (lambda () (split-at '(1 2 3) 1)) list)"), "((1) (2 3))");
+    }
+
+    #[test]
+    fn first_requires_a_non_empty_list() {
+        assert_eq!(
+            eval_error("(first '())"),
+            format!("first: contract violation\n  expected: (and/c list? (not/c empty?))\n  given: {}", show_given(&Value::Null))
+        );
+        assert!(eval_error("(second '(1))").starts_with("second: list contains too few elements"));
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(eval("(range 5)"), "(0 1 2 3 4)");
+        assert_eq!(eval("(range 0 1 0.25)"), "(0 0.25 0.5 0.75)");
+        assert_eq!(eval("(range 1/2 3)"), "(1/2 3/2 5/2)");
+        assert_eq!(eval("(range 5 1 -2)"), "(5 3)");
+        assert_eq!(eval("(inclusive-range 1 2 0.5)"), "(1 1.5 2.0)");
+        assert_eq!(eval("(range 0 0 0)"), "()");
+        assert!(eval_error("(range 0 1 0)").contains("never ends"));
+        assert!(int_range(i64::MAX - 1, i64::MAX, 5, true).is_none());
+        assert_eq!(eval("(range 9223372036854775806 9223372036854775807 5)"), "(9223372036854775806)");
+    }
+
+    #[test]
+    fn duplicates() {
+        assert_eq!(eval("(remove-duplicates '(1 2 1 3 2 4))"), "(1 2 3 4)");
+        assert_eq!(eval("(remove-duplicates '(1 1.0 2) =)"), "(1 2)");
+        assert_eq!(eval("(remove-duplicates '(1 2 3 4 5 6) #:key (lambda (x) (modulo x 3)))"), "(1 2 3)");
+        assert_eq!(eval("(check-duplicates '(1 2 1.0) =)"), "1.0");
+        assert_eq!(eval("(check-duplicates '(1 2) #:default 'none)"), "none");
+        assert_eq!(eval("(remove* '(1 2) '(1 2 3 1 4))"), "(3 4)");
+    }
+
+    #[test]
+    fn racket_list_orders() {
+        assert_eq!(eval("(combinations '(1 2 3))"), "(() (1) (2) (1 2) (3) (1 3) (2 3) (1 2 3))");
+        assert_eq!(eval("(combinations '(1 2 3 4) 2)"), "((1 2) (1 3) (1 4) (2 3) (2 4) (3 4))");
+        assert_eq!(eval("(permutations '(1 2 3))"), "((1 2 3) (2 1 3) (1 3 2) (3 1 2) (2 3 1) (3 2 1))");
+        assert_eq!(eval("(group-by (lambda (x) (modulo x 3)) '(1 2 3 4 5 6 7 0))"), "((1 4 7) (2 5) (3 6 0))");
+        assert_eq!(eval("(cartesian-product '(1 2) '(a b))"), "((1 a) (1 b) (2 a) (2 b))");
+        assert_eq!(eval("(add-between '(x y z) 'and #:before-last 'or)"), "(x and y or z)");
+        assert_eq!(
+            eval("(add-between '(x y z) '(a b) #:splice? #t #:before-first '(s) #:after-last '(e))"),
+            "(s x a b y a b z e)"
+        );
+    }
+
+    #[test]
+    fn suffix_predicates() {
+        assert_eq!(eval("(takef-right '(2 1 . 3) odd?)"), "(1 . 3)");
+        assert_eq!(eval("(dropf-right '(1 2 3 5) odd?)"), "(1 2)");
+        assert_eq!(eval("(takef '(1 3 4 5) odd?)"), "(1 3)");
+        assert_eq!(eval("(dropf '(1 3 4 5) odd?)"), "(4 5)");
+    }
+
+    #[test]
+    fn argmin_and_positions() {
+        assert_eq!(eval("(argmin car '((3 a) (1 b) (2 c) (1 d)))"), "(1 b)");
+        assert_eq!(eval("(argmax string-length '(\"aa\" \"bbbb\" \"dddd\"))"), "\"bbbb\"");
+        assert_eq!(eval("(indexes-of '(a b a c a) 'a)"), "(0 2 4)");
+        assert_eq!(eval("(index-of '(a b) 'z)"), "#f");
+        assert_eq!(eval("(list-update '(1 2 3) 1 (lambda (x) (* x 100)))"), "(1 200 3)");
+    }
+}

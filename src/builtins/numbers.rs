@@ -748,24 +748,45 @@ fn sqrt_value(who: &str, v: &Value) -> R<Value> {
         }
         Value::Big(b) => Ok(match exact_integer_sqrt(b) {
             Some(root) => normalize_big(root),
-            None => Value::Float(big_sqrt_f64(b)),
+            None => Value::Float(inexact_sqrt(&BigRational::from_integer((**b).clone()))),
         }),
         Value::Rat(q) => Ok(match (exact_integer_sqrt(q.numer()), exact_integer_sqrt(q.denom())) {
             (Some(n), Some(d)) => normalize_rat(BigRational::new(n, d)),
-            _ => Value::Float(to_f64(v).sqrt()),
+            _ => Value::Float(inexact_sqrt(q)),
         }),
         other => Err(Error::contract(who, "number?", other)),
     }
 }
 
-/// The square root of a bignum too large for a flonum stays finite when taken exactly first.
-fn big_sqrt_f64(b: &BigInt) -> f64 {
-    let direct = b.to_f64().unwrap_or(f64::INFINITY).sqrt();
-    if direct.is_finite() {
-        direct
-    } else {
-        b.sqrt().to_f64().unwrap_or(f64::INFINITY)
+/// The square root of a positive exact number as a flonum. Within the flonum range this is the
+/// root of the nearest flonum; beyond it the root is computed exactly to 64 bits and rounded.
+fn inexact_sqrt(q: &BigRational) -> f64 {
+    let direct = q.to_f64().unwrap_or(f64::NAN);
+    if direct.is_normal() {
+        return direct.sqrt();
     }
+    // Scale q by 4^k so that its integer part has about 128 bits, whose root has 64.
+    const SCALED_BITS: i64 = 128;
+    let magnitude = q.numer().bits() as i64 - q.denom().bits() as i64;
+    let k = (SCALED_BITS - magnitude).div_euclid(2);
+    let (numerator, denominator) = if k >= 0 {
+        (q.numer() << (2 * k as u64), q.denom().clone())
+    } else {
+        (q.numer().clone(), q.denom() << (2 * k.unsigned_abs()))
+    };
+    let (scaled, remainder) = numerator.div_rem(&denominator);
+    let mut root = scaled.sqrt();
+    // A sticky low bit stands for the discarded fraction so the final rounding is right.
+    let exact = remainder.is_zero() && &root * &root == scaled;
+    if !exact && root.is_even() {
+        root += 1;
+    }
+    let result = if k >= 0 {
+        BigRational::new(root, BigInt::one() << k as u64)
+    } else {
+        BigRational::from_integer(root << k.unsigned_abs())
+    };
+    result.to_f64().unwrap_or(f64::NAN)
 }
 
 fn sqrt(_: &mut Interp, args: &[Value]) -> R<Value> {
@@ -1585,6 +1606,8 @@ mod tests {
         check("sqrt", &["15"], "3.872983346207417");
         check("sqrt", &["1/4"], "1/2");
         check("sqrt", &["2/9"], "0.4714045207910317");
+        check("sqrt", &[&format!("2/1{}", "0".repeat(400))], "1.414213562373095e-200");
+        check("sqrt", &[&format!("1{}/3", "0".repeat(401))], "1.8257418583505536e+200");
         check("sqrt", &["16.0"], "4.0");
         check("sqrt", &["2.25"], "1.5");
         check("sqrt", &["-0.0"], "-0.0");

@@ -669,13 +669,17 @@ impl<'a> Subject<'a> {
         if self.ascii {
             return byte;
         }
+        let count =
+            |from: usize, to: usize| self.text.get(from..to).map_or(0, |s| s.chars().count());
         let mut cursor = self.cursor.borrow_mut();
-        let (mut b, mut c) = if byte >= cursor.0 { *cursor } else { (0, 0) };
-        let counted = self.text.get(b..byte).map_or(0, |s| s.chars().count());
-        b = byte;
-        c += counted;
-        *cursor = (b, c);
-        c
+        let (known_byte, known_char) = *cursor;
+        let index = if byte >= known_byte {
+            known_char + count(known_byte, byte)
+        } else {
+            known_char.saturating_sub(count(byte, known_byte))
+        };
+        *cursor = (byte, index);
+        index
     }
 }
 

@@ -1362,6 +1362,19 @@ struct SignMarks {
     negative: (String, String),
 }
 
+/// The digit settings of a `~r` call.
+struct Digits<'a> {
+    base: u32,
+    upper: bool,
+    precision: usize,
+    /// `#:precision '(= n)`: always exactly n fraction digits.
+    exactly: bool,
+    groups: Vec<usize>,
+    group_sep: &'a str,
+    decimal_sep: &'a str,
+    exponent_format: Value,
+}
+
 fn cat_real(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
     let who = "~r";
     let n = &args[0];
@@ -1375,15 +1388,24 @@ fn cat_real(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<V
     }
     let (base, upper) = real_base(who, args::keyword(kws, "base"))?;
     let (precision, exactly) = real_precision(who, args::keyword(kws, "precision"))?;
+    let settings = Digits {
+        base,
+        upper,
+        precision,
+        exactly,
+        groups: real_groups(who, args::keyword(kws, "groups"))?,
+        group_sep: string_keyword(who, kws, "group-sep", false)?.unwrap_or(""),
+        decimal_sep: string_keyword(who, kws, "decimal-sep", false)?.unwrap_or("."),
+        exponent_format: args::keyword(kws, "format-exponent")
+            .cloned()
+            .unwrap_or(Value::Bool(false)),
+    };
     let min_width = match args::keyword(kws, "min-width") {
         None => 1,
         Some(Value::Int(w)) if *w > 0 => *w as usize,
         Some(other) => return Err(Error::contract(who, "exact-positive-integer?", other)),
     };
     let pad = string_keyword(who, kws, "pad-string", true)?.unwrap_or(" ");
-    let group_sep = string_keyword(who, kws, "group-sep", false)?.unwrap_or("");
-    let decimal_sep = string_keyword(who, kws, "decimal-sep", false)?.unwrap_or(".");
-    let groups = real_groups(who, args::keyword(kws, "groups"))?;
     let sign = sign_marks(who, args::keyword(kws, "sign"))?;
     let notation = match args::keyword(kws, "notation") {
         Some(f) if f.is_procedure() => interp.apply(f, vec![n.clone()])?,
@@ -1391,33 +1413,8 @@ fn cat_real(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<V
         None => Value::sym("positional"),
     };
     let digits = match notation.as_symbol().map(Symbol::name) {
-        Some("positional") => positional(
-            who,
-            n,
-            base,
-            upper,
-            precision,
-            exactly,
-            &groups,
-            group_sep,
-            decimal_sep,
-        )?,
-        Some("exponential") => {
-            let exponent_format = args::keyword(kws, "format-exponent")
-                .cloned()
-                .unwrap_or(Value::Bool(false));
-            let magnitude = exact_magnitude(n);
-            exponential(
-                interp,
-                who,
-                &magnitude,
-                base,
-                upper,
-                precision,
-                exactly,
-                &exponent_format,
-            )?
-        }
+        Some("positional") => positional(who, n, &settings)?,
+        Some("exponential") => exponential(interp, who, &exact_magnitude(n), &settings)?,
         _ => {
             return Err(Error::contract(
                 who,
@@ -1605,18 +1602,14 @@ fn round_half_up(x: &BigRational) -> BigInt {
 
 /// `~r`'s positional notation. Flonums follow Racket in computing the fraction digits in
 /// flonum arithmetic, which decides how halves round (1.005 to 2 places is "1").
-#[allow(clippy::too_many_arguments)]
-fn positional(
-    who: &str,
-    n: &Value,
-    base: u32,
-    upper: bool,
-    precision: usize,
-    exactly: bool,
-    groups: &[usize],
-    group_sep: &str,
-    decimal_sep: &str,
-) -> R<String> {
+fn positional(who: &str, n: &Value, settings: &Digits) -> R<String> {
+    let Digits {
+        base,
+        upper,
+        precision,
+        exactly,
+        ..
+    } = *settings;
     let scale = BigInt::from(base).pow(precision as u32);
     let (whole, fraction) = match n {
         Value::Float(f) => {
@@ -1649,7 +1642,11 @@ fn positional(
     let whole_text = if whole.is_zero() {
         "0".to_string()
     } else {
-        group_digits(&radix_digits(&whole, base, upper), groups, group_sep)
+        group_digits(
+            &radix_digits(&whole, base, upper),
+            &settings.groups,
+            settings.group_sep,
+        )
     };
     let fraction_text = if exactly && precision == 0 {
         Some(String::new())
@@ -1671,7 +1668,7 @@ fn positional(
         Some(zero_pad(radix_digits(&f, base, upper), digits_needed))
     };
     Ok(match fraction_text {
-        Some(fraction) => format!("{whole_text}{decimal_sep}{fraction}"),
+        Some(fraction) => format!("{whole_text}{}{fraction}", settings.decimal_sep),
         None => whole_text,
     })
 }
@@ -1708,17 +1705,20 @@ fn group_digits(digits: &str, groups: &[usize], sep: &str) -> String {
 }
 
 /// `~r`'s exponential notation, following `racket/format`'s scaling and rounding.
-#[allow(clippy::too_many_arguments)]
 fn exponential(
     interp: &mut Interp,
     who: &str,
     magnitude: &BigRational,
-    base: u32,
-    upper: bool,
-    precision: usize,
-    exactly: bool,
-    exponent_format: &Value,
+    settings: &Digits,
 ) -> R<String> {
+    let Digits {
+        base,
+        upper,
+        precision,
+        exactly,
+        ..
+    } = *settings;
+    let exponent_format = &settings.exponent_format;
     if magnitude.is_zero() {
         let fraction = if exactly {
             format!(".{}", "0".repeat(precision))

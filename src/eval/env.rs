@@ -5,11 +5,15 @@
 use std::cell::RefCell;
 
 use gcmodule::{Cc, Trace, Tracer};
+use smallvec::SmallVec;
 
 use crate::value::Value;
 
+/// Slots stored inline in the frame: most procedures need no more, so a call allocates once.
+pub type Slots = SmallVec<[Value; 6]>;
+
 pub struct Frame {
-    pub slots: RefCell<Vec<Value>>,
+    pub slots: RefCell<Slots>,
     pub parent: Option<Cc<Frame>>,
 }
 
@@ -29,7 +33,7 @@ impl Trace for Frame {
 }
 
 impl Frame {
-    pub fn new(slots: Vec<Value>, parent: Env) -> Cc<Frame> {
+    pub fn new(slots: Slots, parent: Env) -> Cc<Frame> {
         Cc::new(Frame { slots: RefCell::new(slots), parent })
     }
 }

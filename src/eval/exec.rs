@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use gcmodule::Cc;
+use smallvec::SmallVec;
 
 use crate::builtins::{Func, Primitive};
 use crate::error::{Error, ExnKind, Span, R};
@@ -13,7 +14,7 @@ use crate::eval::compile::Toplevel;
 use crate::eval::env::{Env, Frame};
 use crate::eval::node::{Lambda, Node, Target};
 use crate::eval::stack::stack_pointer;
-use crate::interp::Interp;
+use crate::interp::{GlobalCell, Interp};
 use crate::value::{Closure, Symbol, Value};
 
 /// How often (in procedure calls) the loop checks for interrupts and cycle collection.
@@ -22,9 +23,18 @@ const TICK_MASK: u32 = 0x3FF;
 /// The procedure whose body an `eval` invocation ended up running, for error context.
 type Running = Option<(Option<Symbol>, Span)>;
 
+/// What evaluating a call produced: a finished value, or a closure body to continue with in
+/// tail position.
+enum Step {
+    Done(Value),
+    Tail(Rc<Lambda>, Cc<Frame>),
+}
+
+type Args = SmallVec<[Value; 6]>;
+
 impl Interp {
     pub fn run_toplevel(&mut self, top: &Toplevel) -> R<Value> {
-        let env = (top.frame_size > 0).then(|| Frame::new(vec![Value::Undefined; top.frame_size as usize], None));
+        let env = (top.frame_size > 0).then(|| Frame::new(smallvec::smallvec![Value::Undefined; top.frame_size as usize], None));
         self.eval(&top.node, &env)
     }
 
@@ -45,7 +55,7 @@ impl Interp {
 
     fn eval_loop(&mut self, node: &Node, env: &Env, running: &mut Running) -> R<Value> {
         let mut env: Env = env.clone();
-        // `node` points into `code` (or into the caller's tree, which outlives this call)
+        // `node` points into `_code` (or into the caller's tree, which outlives this call)
         // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
         let mut node: *const Node = node;
         let mut _code: Option<Rc<Lambda>> = None;
@@ -53,96 +63,34 @@ impl Interp {
             // SAFETY: see the comment on `node` above.
             let current = unsafe { &*node };
             match current {
-                Node::Const(v) => return Ok(v.clone()),
-                Node::Local { depth, slot, name, span } => return local_ref(&env, *depth, *slot, *name, *span),
-                Node::Global(cell, span) => {
-                    let v = cell.value.borrow().clone();
-                    if let Value::Undefined = v {
-                        let err = Error::unbound(cell.name.name());
-                        err.set_span_if_unknown(*span);
-                        return Err(err);
-                    }
-                    return Ok(v);
-                }
-                Node::SetLocal { depth, slot, value } => {
-                    let v = self.eval(value, &env)?;
-                    set_local(&env, *depth, *slot, v);
-                    return Ok(Value::Void);
-                }
-                Node::SetGlobal { cell, value, span } => {
-                    if let Value::Undefined = *cell.value.borrow() {
-                        let err = Error::new(
-                            ExnKind::Variable,
-                            format!("{}: assignment disallowed;\n cannot set variable before its definition", cell.name.name()),
-                        );
-                        err.set_span_if_unknown(*span);
-                        return Err(err);
-                    }
-                    let v = self.eval(value, &env)?;
-                    *cell.value.borrow_mut() = v;
-                    return Ok(Value::Void);
-                }
-                Node::DefineGlobal { cell, value, .. } => {
-                    let v = self.eval(value, &env)?;
-                    *cell.value.borrow_mut() = v;
-                    return Ok(Value::Void);
-                }
-                Node::BindValues { targets, value, span } => {
-                    let v = self.eval(value, &env)?;
-                    let values: Vec<Value> = match v {
-                        Value::Values(vs) => vs.iter().cloned().collect(),
-                        single => vec![single],
-                    };
-                    if values.len() != targets.len() {
-                        let err = Error::new(
-                            ExnKind::Arity,
-                            format!(
-                                "result arity mismatch;\n expected number of values not received\n  expected: {}\n  received: {}",
-                                targets.len(),
-                                values.len()
-                            ),
-                        );
-                        err.set_span_if_unknown(*span);
-                        return Err(err);
-                    }
-                    for (target, v) in targets.iter().zip(values) {
-                        match target {
-                            Target::Local(slot) => set_local(&env, 0, *slot, v),
-                            Target::Global(cell) => *cell.value.borrow_mut() = v,
-                        }
-                    }
-                    return Ok(Value::Void);
-                }
-                Node::Let { first_slot, inits, body } => {
-                    let mut values = Vec::with_capacity(inits.len());
-                    for init in inits.iter() {
-                        values.push(self.eval(init, &env)?);
-                    }
-                    if let Some(frame) = &env {
-                        let mut slots = frame.slots.borrow_mut();
-                        for (i, v) in values.into_iter().enumerate() {
-                            slots[*first_slot as usize + i] = v;
-                        }
-                    }
-                    node = &**body;
-                }
                 Node::If(test, then, els) => {
-                    node = if self.eval(test, &env)?.is_true() { &**then } else { &**els };
+                    node = if self.eval_operand(test, &env)?.is_true() { &**then } else { &**els };
                 }
-                Node::Lambda(lambda) => {
-                    return Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() })));
-                }
+                Node::Call { callee, args, keywords, span } => match self.call_step(callee, args, keywords, *span, &env)? {
+                    Step::Done(v) => return Ok(v),
+                    Step::Tail(lambda, frame) => {
+                        *running = Some((lambda.name, *span));
+                        node = &lambda.body;
+                        _code = Some(lambda);
+                        env = Some(frame);
+                        self.tick()?;
+                    }
+                },
                 Node::Seq(nodes) => {
                     let (last, init) = nodes.split_last().expect("sequences are never empty");
                     for n in init {
-                        self.eval(n, &env)?;
+                        self.eval_operand(n, &env)?;
                     }
                     node = last;
+                }
+                Node::Let { first_slot, inits, body } => {
+                    self.bind_let(*first_slot, inits, &env)?;
+                    node = &**body;
                 }
                 Node::And(nodes) => {
                     let (last, init) = nodes.split_last().expect("and has at least two parts");
                     for n in init {
-                        let v = self.eval(n, &env)?;
+                        let v = self.eval_operand(n, &env)?;
                         if !v.is_true() {
                             return Ok(v);
                         }
@@ -152,48 +100,192 @@ impl Interp {
                 Node::Or(nodes) => {
                     let (last, init) = nodes.split_last().expect("or has at least two parts");
                     for n in init {
-                        let v = self.eval(n, &env)?;
+                        let v = self.eval_operand(n, &env)?;
                         if v.is_true() {
                             return Ok(v);
                         }
                     }
                     node = last;
                 }
-                Node::Call { callee, args, keywords, span } => {
-                    let mut f = self.eval(callee, &env)?;
-                    let capacity = match &f {
-                        Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
-                        _ => args.len(),
-                    };
-                    let mut argv = Vec::with_capacity(capacity);
-                    for a in args.iter() {
-                        argv.push(self.eval(a, &env)?);
-                    }
-                    let mut kwargs = Vec::with_capacity(keywords.len());
-                    for (k, a) in keywords.iter() {
-                        kwargs.push((*k, self.eval(a, &env)?));
-                    }
-                    loop {
-                        match f {
-                            Value::Closure(c) => {
-                                let (lambda, frame) = self.bind_arguments(&c, argv, kwargs).map_err(|e| at(e, *span))?;
-                                *running = Some((lambda.name, *span));
-                                node = &lambda.body;
-                                _code = Some(lambda);
-                                env = Some(frame);
-                                self.tick()?;
-                                break;
-                            }
-                            Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
-                                let (g, spread) = spread_apply_args(argv).map_err(|e| at(e, *span))?;
-                                f = g;
-                                argv = spread;
-                            }
-                            other => return self.apply_kw(&other, argv, kwargs).map_err(|e| at(e, *span)),
-                        }
-                    }
+                _ => return self.eval_simple(current, &env),
+            }
+        }
+    }
+
+    /// Evaluates a node, without the cost of a full `eval` for constants, variables and calls
+    /// of builtins, which are most operands.
+    #[inline(always)]
+    fn eval_operand(&mut self, node: &Node, env: &Env) -> R<Value> {
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
+            Node::Global(cell, span) => global_ref(cell, *span),
+            Node::Call { callee, args, keywords, span } if keywords.is_empty() => {
+                let builtin = match &**callee {
+                    Node::Global(cell, _) => match &*cell.value.borrow() {
+                        Value::Primitive(p) if !is_apply(p) => Some(*p),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match builtin {
+                    Some(p) => self.call_builtin(p, args, *span, env),
+                    None => self.eval(node, env),
                 }
             }
+            _ => self.eval(node, env),
+        }
+    }
+
+    /// Evaluates the arguments of a builtin call and calls it.
+    #[inline(never)]
+    fn call_builtin(&mut self, p: &'static Primitive, args: &[Node], span: Span, env: &Env) -> R<Value> {
+        let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
+        for a in args {
+            argv.push(self.eval_operand(a, env)?);
+        }
+        self.call_primitive_positional(p, &argv).map_err(|e| at(e, span))
+    }
+
+    /// The forms that never continue in tail position: variables, assignments, definitions,
+    /// `lambda`.
+    #[inline(never)]
+    fn eval_simple(&mut self, node: &Node, env: &Env) -> R<Value> {
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
+            Node::Global(cell, span) => global_ref(cell, *span),
+            Node::SetLocal { depth, slot, value } => {
+                let v = self.eval_operand(value, env)?;
+                set_local(env, *depth, *slot, v);
+                Ok(Value::Void)
+            }
+            Node::SetGlobal { cell, value, span } => {
+                if let Value::Undefined = *cell.value.borrow() {
+                    let err = Error::new(
+                        ExnKind::Variable,
+                        format!("{}: assignment disallowed;\n cannot set variable before its definition", cell.name.name()),
+                    );
+                    err.set_span_if_unknown(*span);
+                    return Err(err);
+                }
+                let v = self.eval_operand(value, env)?;
+                *cell.value.borrow_mut() = v;
+                Ok(Value::Void)
+            }
+            Node::DefineGlobal { cell, value, .. } => {
+                let v = self.eval_operand(value, env)?;
+                *cell.value.borrow_mut() = v;
+                Ok(Value::Void)
+            }
+            Node::BindValues { targets, value, span } => {
+                let v = self.eval_operand(value, env)?;
+                let values: Vec<Value> = match v {
+                    Value::Values(vs) => vs.iter().cloned().collect(),
+                    single => vec![single],
+                };
+                if values.len() != targets.len() {
+                    let err = Error::new(
+                        ExnKind::Arity,
+                        format!(
+                            "result arity mismatch;\n expected number of values not received\n  expected: {}\n  received: {}",
+                            targets.len(),
+                            values.len()
+                        ),
+                    );
+                    err.set_span_if_unknown(*span);
+                    return Err(err);
+                }
+                for (target, v) in targets.iter().zip(values) {
+                    match target {
+                        Target::Local(slot) => set_local(env, 0, *slot, v),
+                        Target::Global(cell) => *cell.value.borrow_mut() = v,
+                    }
+                }
+                Ok(Value::Void)
+            }
+            Node::Lambda(lambda) => Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() }))),
+            _ => self.eval(node, env),
+        }
+    }
+
+    #[inline(never)]
+    fn bind_let(&mut self, first_slot: u32, inits: &[Node], env: &Env) -> R<()> {
+        let mut values: SmallVec<[Value; 4]> = SmallVec::with_capacity(inits.len());
+        for init in inits {
+            values.push(self.eval_operand(init, env)?);
+        }
+        if let Some(frame) = env {
+            let mut slots = frame.slots.borrow_mut();
+            for (i, v) in values.into_iter().enumerate() {
+                slots[first_slot as usize + i] = v;
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates a call's operator and operands; builtins run at once, a closure call returns
+    /// its body and new frame for the caller's loop to continue with.
+    #[inline(never)]
+    fn call_step(&mut self, callee: &Node, args: &[Node], keywords: &[(Symbol, Node)], span: Span, env: &Env) -> R<Step> {
+        let f = self.eval_operand(callee, env)?;
+        if let Value::Primitive(p) = &f {
+            if keywords.is_empty() && !is_apply(p) {
+                return self.call_builtin(p, args, span, env).map(Step::Done);
+            }
+        }
+        let capacity = match &f {
+            Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
+            _ => args.len(),
+        };
+        let mut argv: Args = SmallVec::with_capacity(capacity);
+        for a in args {
+            argv.push(self.eval_operand(a, env)?);
+        }
+        let kwargs = if keywords.is_empty() { Vec::new() } else { self.eval_keyword_args(keywords, env)? };
+        if let Value::Closure(c) = &f {
+            let (lambda, frame) = self.bind_arguments(c, argv, kwargs).map_err(|e| at(e, span))?;
+            return Ok(Step::Tail(lambda, frame));
+        }
+        self.call_other(f, argv, kwargs, span)
+    }
+
+    #[inline(never)]
+    fn eval_keyword_args(&mut self, keywords: &[(Symbol, Node)], env: &Env) -> R<Vec<(Symbol, Value)>> {
+        let mut kwargs = Vec::with_capacity(keywords.len());
+        for (k, a) in keywords {
+            kwargs.push((*k, self.eval_operand(a, env)?));
+        }
+        Ok(kwargs)
+    }
+
+    /// Calls anything but a closure with evaluated arguments; `apply` spreads its list and
+    /// goes round again so that `(apply f args)` in tail position stays a tail call.
+    #[inline(never)]
+    fn call_other(&mut self, mut f: Value, mut argv: Args, kwargs: Vec<(Symbol, Value)>, span: Span) -> R<Step> {
+        loop {
+            match f {
+                Value::Closure(c) => {
+                    let (lambda, frame) = self.bind_arguments(&c, argv, kwargs).map_err(|e| at(e, span))?;
+                    return Ok(Step::Tail(lambda, frame));
+                }
+                Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
+                    let (g, spread) = spread_apply_args(argv.into_vec()).map_err(|e| at(e, span))?;
+                    f = g;
+                    argv = SmallVec::from_vec(spread);
+                }
+                other => return self.apply_kw(&other, argv.into_vec(), kwargs).map(Step::Done).map_err(|e| at(e, span)),
+            }
+        }
+    }
+
+    fn call_primitive_positional(&mut self, p: &'static Primitive, args: &[Value]) -> R<Value> {
+        if args.len() < p.min || args.len() > p.max {
+            return Err(primitive_arity_error(p, args.len()));
+        }
+        match &p.func {
+            Func::Plain(f) => f(self, args),
+            Func::Kw(f, _) => f(self, args, &[]),
         }
     }
 
@@ -206,7 +298,7 @@ impl Interp {
     pub fn apply_kw(&mut self, f: &Value, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
         match f {
             Value::Closure(c) => {
-                let (lambda, frame) = self.bind_arguments(c, args, keywords)?;
+                let (lambda, frame) = self.bind_arguments(c, SmallVec::from_vec(args), keywords)?;
                 self.tick()?;
                 let result = self.eval(&lambda.body, &Some(frame));
                 if let Err(e) = &result {
@@ -248,14 +340,14 @@ impl Interp {
     }
 
     fn call_primitive(&mut self, p: &'static Primitive, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
+        if keywords.is_empty() {
+            return self.call_primitive_positional(p, &args);
+        }
         if args.len() < p.min || args.len() > p.max {
             return Err(Error::arity(p.name, &p.arity_text(), args.len()));
         }
         match &p.func {
-            Func::Plain(f) => {
-                reject_keywords(&keywords, p.name)?;
-                f(self, &args)
-            }
+            Func::Plain(_) => Err(unknown_keyword(p.name, keywords[0].0)),
             Func::Kw(f, allowed) => {
                 if let Some((k, _)) = keywords.iter().find(|(k, _)| !allowed.contains(&k.name())) {
                     return Err(unknown_keyword(p.name, *k));
@@ -267,7 +359,7 @@ impl Interp {
 
     /// Builds the frame for a call: positional, optional, rest and keyword arguments, then the
     /// defaults of those not supplied, evaluated in the new frame.
-    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<(Rc<Lambda>, Cc<Frame>)> {
+    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Args, keywords: Vec<(Symbol, Value)>) -> R<(Rc<Lambda>, Cc<Frame>)> {
         let lambda = if c.lambda.cases.is_empty() {
             c.lambda.clone()
         } else {
@@ -284,10 +376,10 @@ impl Interp {
         let required = lambda.required as usize;
         let positional = required + lambda.optional_defaults.len();
         if lambda.rest {
-            let rest = if given > positional { Value::list(args.split_off(positional)) } else { Value::Null };
+            let rest = if given > positional { Value::list(args.drain(positional..).collect()) } else { Value::Null };
             args.resize(positional, Value::Undefined);
             args.push(rest);
-        } else {
+        } else if given < positional {
             args.resize(positional, Value::Undefined);
         }
         args.resize(lambda.frame_size as usize, Value::Undefined);
@@ -298,12 +390,20 @@ impl Interp {
             }
         }
         let frame = Frame::new(args, c.env.clone());
-        if given < positional {
-            let frame_env = Some(frame.clone());
-            for i in given.max(required)..positional {
-                let v = self.eval(&lambda.optional_defaults[i - required], &frame_env)?;
-                frame.slots.borrow_mut()[i] = v;
-            }
+        if given < positional || !lambda.keywords.is_empty() {
+            self.fill_defaults(&lambda, &frame, given)?;
+        }
+        Ok((lambda, frame))
+    }
+
+    #[inline(never)]
+    fn fill_defaults(&mut self, lambda: &Lambda, frame: &Cc<Frame>, given: usize) -> R<()> {
+        let required = lambda.required as usize;
+        let positional = required + lambda.optional_defaults.len();
+        let frame_env = Some(frame.clone());
+        for i in given.max(required)..positional {
+            let v = self.eval(&lambda.optional_defaults[i - required], &frame_env)?;
+            frame.slots.borrow_mut()[i] = v;
         }
         for kp in lambda.keywords.iter() {
             if !matches!(frame.slots.borrow()[kp.slot as usize], Value::Undefined) {
@@ -311,18 +411,18 @@ impl Interp {
             }
             match &kp.default {
                 Some(default) => {
-                    let v = self.eval(default, &Some(frame.clone()))?;
+                    let v = self.eval(default, &frame_env)?;
                     frame.slots.borrow_mut()[kp.slot as usize] = v;
                 }
                 None => {
                     return Err(Error::contract_msg(
-                        &procedure_name(&lambda),
+                        &procedure_name(lambda),
                         format!("required keyword argument not supplied\n  required keyword: #:{}", kp.key.name()),
                     ))
                 }
             }
         }
-        Ok((lambda, frame))
+        Ok(())
     }
 
     /// Called on every procedure call: polls for interrupts and runs the cycle collector.
@@ -371,6 +471,7 @@ pub fn collect_cycles() -> usize {
     gcmodule::collect_thread_cycles()
 }
 
+#[cold]
 fn at(e: Error, span: Span) -> Error {
     e.set_span_if_unknown(span);
     e
@@ -392,6 +493,34 @@ pub fn spread_apply_args(mut argv: Vec<Value>) -> R<(Value, Vec<Value>)> {
     Ok((f, argv))
 }
 
+#[inline(always)]
+fn global_ref(cell: &GlobalCell, span: Span) -> R<Value> {
+    let v = cell.value.borrow().clone();
+    if let Value::Undefined = v {
+        return Err(unbound_error(cell, span));
+    }
+    Ok(v)
+}
+
+#[cold]
+#[inline(never)]
+fn primitive_arity_error(p: &Primitive, given: usize) -> Error {
+    Error::arity(p.name, &p.arity_text(), given)
+}
+
+#[cold]
+#[inline(never)]
+fn unbound_error(cell: &GlobalCell, span: Span) -> Error {
+    at(Error::unbound(cell.name.name()), span)
+}
+
+#[cold]
+#[inline(never)]
+fn uninitialized_error(name: Symbol, span: Span) -> Error {
+    at(Error::new(ExnKind::Variable, format!("{}: undefined;\n cannot use before initialization", name.name())), span)
+}
+
+#[inline(always)]
 fn local_ref(env: &Env, depth: u32, slot: u32, name: Symbol, span: Span) -> R<Value> {
     let mut frame = env.as_ref().expect("locals always have a frame");
     for _ in 0..depth {
@@ -399,12 +528,7 @@ fn local_ref(env: &Env, depth: u32, slot: u32, name: Symbol, span: Span) -> R<Va
     }
     let v = frame.slots.borrow()[slot as usize].clone();
     if let Value::Undefined = v {
-        let err = Error::new(
-            ExnKind::Variable,
-            format!("{}: undefined;\n cannot use before initialization", name.name()),
-        );
-        err.set_span_if_unknown(span);
-        return Err(err);
+        return Err(uninitialized_error(name, span));
     }
     Ok(v)
 }

@@ -58,7 +58,11 @@ pub fn read_one(src: &str, pos: usize, file: u32) -> Result<Option<(Datum, usize
 const WHO: &str = "read-syntax";
 
 fn is_delimiter(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | '"' | ',' | '\'' | '`' | ';')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '(' | ')' | '[' | ']' | '{' | '}' | '"' | ',' | '\'' | '`' | ';'
+        )
 }
 
 fn is_plain_symbol_char(c: char) -> bool {
@@ -86,9 +90,12 @@ fn alphabetic_run(input: &str) -> IResult<&str, &str> {
 }
 
 fn char_from_hex(digits: &str) -> Option<char> {
-    u32::from_str_radix(digits, 16).ok().and_then(char::from_u32)
+    u32::from_str_radix(digits, 16)
+        .ok()
+        .and_then(char::from_u32)
 }
 
+/// Racket's character names, plus R7RS's `alarm`, `delete` and `escape`, and `altmode`.
 fn named_char(name: &str) -> Option<char> {
     const NAMES: [(&str, char); 15] = [
         ("nul", '\0'),
@@ -103,20 +110,29 @@ fn named_char(name: &str) -> Option<char> {
         ("space", ' '),
         ("rubout", '\u{7f}'),
         ("delete", '\u{7f}'),
-        ("altmode", '\u{1b}'),
+        ("alarm", '\u{7}'),
         ("escape", '\u{1b}'),
-        ("bell", '\u{7}'),
+        ("altmode", '\u{1b}'),
     ];
-    NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, c)| *c)
+    NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, c)| *c)
 }
 
 /// What a token does to the structure being built.
 enum Token {
-    Open { open: char, vector: bool },
+    Open {
+        open: char,
+        vector: bool,
+    },
     Close(char),
     Dot,
     /// `'` and friends: wrap the next datum as `(name datum)`.
-    Prefix { name: &'static str, marker: &'static str },
+    Prefix {
+        name: &'static str,
+        marker: &'static str,
+    },
     DatumComment,
     Atom(DatumKind),
     Eof,
@@ -125,7 +141,11 @@ enum Token {
 /// Something still waiting for data.
 enum Frame {
     List(OpenList),
-    Prefix { name: &'static str, marker: &'static str, span: Span },
+    Prefix {
+        name: &'static str,
+        marker: &'static str,
+        span: Span,
+    },
     /// `#;`: the next datum is read and dropped.
     Comment,
 }
@@ -142,8 +162,15 @@ struct OpenList {
 
 enum DotState {
     None,
-    AwaitingTail { dot: usize },
-    Tail { dot: usize, tail: Datum },
+    AwaitingTail {
+        dot: usize,
+    },
+    /// `prefixed`: the tail was written as `'x`, `,x`... rather than in brackets.
+    Tail {
+        dot: usize,
+        tail: Datum,
+        prefixed: bool,
+    },
 }
 
 struct Infix {
@@ -162,7 +189,11 @@ struct Locator {
 
 impl Locator {
     fn start() -> Locator {
-        Locator { offset: 0, line: 1, col: 1 }
+        Locator {
+            offset: 0,
+            line: 1,
+            col: 1,
+        }
     }
 }
 
@@ -175,7 +206,12 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(src: &'a str, pos: usize, file: u32) -> Reader<'a> {
-        Reader { src, pos, file, locator: Locator::start() }
+        Reader {
+            src,
+            pos,
+            file,
+            locator: Locator::start(),
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -201,11 +237,18 @@ impl<'a> Reader<'a> {
     }
 
     fn error(&mut self, at: usize, message: impl std::fmt::Display) -> ReadError {
-        ReadError { message: format!("{WHO}: {message}"), span: self.span_at(at), incomplete: false }
+        ReadError {
+            message: format!("{WHO}: {message}"),
+            span: self.span_at(at),
+            incomplete: false,
+        }
     }
 
     fn eof_error(&mut self, at: usize, message: impl std::fmt::Display) -> ReadError {
-        ReadError { incomplete: true, ..self.error(at, message) }
+        ReadError {
+            incomplete: true,
+            ..self.error(at, message)
+        }
     }
 
     /// Skips a `#!` first line, or a `#lang` line after any leading whitespace and comments.
@@ -218,7 +261,10 @@ impl<'a> Reader<'a> {
             return;
         }
         let rest = self.rest();
-        if rest.strip_prefix("#lang").is_some_and(|after| after.is_empty() || after.starts_with(char::is_whitespace)) {
+        if rest
+            .strip_prefix("#lang")
+            .is_some_and(|after| after.is_empty() || after.starts_with(char::is_whitespace))
+        {
             self.skip_line();
         }
     }
@@ -316,7 +362,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Hands a finished datum to the innermost frame; returns it if no frame is open.
-    fn deliver(&mut self, stack: &mut Vec<Frame>, mut datum: Datum) -> Result<Option<Datum>, ReadError> {
+    fn deliver(
+        &mut self,
+        stack: &mut Vec<Frame>,
+        mut datum: Datum,
+    ) -> Result<Option<Datum>, ReadError> {
+        let mut prefixed = false;
         loop {
             match stack.last_mut() {
                 None => return Ok(Some(datum)),
@@ -328,12 +379,21 @@ impl<'a> Reader<'a> {
                     let (name, span) = (*name, *span);
                     stack.pop();
                     datum = Datum::list(vec![Datum::symbol(name, span), datum], span);
+                    prefixed = true;
                 }
                 Some(Frame::List(list)) => {
                     match std::mem::replace(&mut list.dot, DotState::None) {
                         DotState::None => list.items.push(datum),
-                        DotState::AwaitingTail { dot } => list.dot = DotState::Tail { dot, tail: datum },
-                        DotState::Tail { dot, .. } => return Err(self.error(dot, "illegal use of `.`")),
+                        DotState::AwaitingTail { dot } => {
+                            list.dot = DotState::Tail {
+                                dot,
+                                tail: datum,
+                                prefixed,
+                            }
+                        }
+                        DotState::Tail { dot, .. } => {
+                            return Err(self.error(dot, "illegal use of `.`"))
+                        }
                     }
                     return Ok(None);
                 }
@@ -349,8 +409,12 @@ impl<'a> Reader<'a> {
                         list.dot = DotState::AwaitingTail { dot: at };
                         return Ok(());
                     }
-                    DotState::Tail { dot, tail } => {
-                        list.infix = Some(Infix { op: tail, first_dot: dot, items_before: list.items.len() });
+                    DotState::Tail { dot, tail, .. } => {
+                        list.infix = Some(Infix {
+                            op: tail,
+                            first_dot: dot,
+                            items_before: list.items.len(),
+                        });
                         return Ok(());
                     }
                     other => list.dot = other,
@@ -360,7 +424,12 @@ impl<'a> Reader<'a> {
         Err(self.error(at, "illegal use of `.`"))
     }
 
-    fn close(&mut self, stack: &mut Vec<Frame>, close: char, at: usize) -> Result<Datum, ReadError> {
+    fn close(
+        &mut self,
+        stack: &mut Vec<Frame>,
+        close: char,
+        at: usize,
+    ) -> Result<Datum, ReadError> {
         let list = match stack.pop() {
             Some(Frame::List(list)) => list,
             _ => return Err(self.error(at, format!("unexpected `{close}`"))),
@@ -389,7 +458,7 @@ impl<'a> Reader<'a> {
         match list.dot {
             DotState::None => Ok(Datum::list(items, span)),
             DotState::AwaitingTail { .. } => Err(self.error(at, format!("unexpected `{close}`"))),
-            DotState::Tail { tail, .. } => Ok(dotted(items, tail, span)),
+            DotState::Tail { tail, prefixed, .. } => Ok(attach_tail(items, tail, prefixed, span)),
         }
     }
 
@@ -405,13 +474,16 @@ impl<'a> Reader<'a> {
                 }
             }
             Frame::Prefix { marker, span, .. } => ReadError {
-                message: format!("{WHO}: expected an element for quoting \"{marker}\", found end-of-file"),
+                message: format!(
+                    "{WHO}: expected an element for quoting \"{marker}\", found end-of-file"
+                ),
                 span: *span,
                 incomplete: true,
             },
-            Frame::Comment => {
-                self.eof_error(end, "expected a commented-out element for `#;`, but found end-of-file")
-            }
+            Frame::Comment => self.eof_error(
+                end,
+                "expected a commented-out element for `#;`, but found end-of-file",
+            ),
         }
     }
 
@@ -427,7 +499,10 @@ impl<'a> Reader<'a> {
         let token = match first {
             '(' | '[' | '{' => {
                 self.pos += 1;
-                Token::Open { open: first, vector: false }
+                Token::Open {
+                    open: first,
+                    vector: false,
+                }
             }
             ')' | ']' | '}' => {
                 self.pos += 1;
@@ -482,7 +557,9 @@ impl<'a> Reader<'a> {
             Some('r' | 'p') if after_hash.starts_with("rx") || after_hash.starts_with("px") => {
                 Token::Atom(DatumKind::Atom(self.regex_literal()?))
             }
-            Some('t' | 'f' | 'T' | 'F') => Token::Atom(DatumKind::Atom(Value::Bool(self.boolean()?))),
+            Some('t' | 'f' | 'T' | 'F') => {
+                Token::Atom(DatumKind::Atom(Value::Bool(self.boolean()?)))
+            }
             Some('x' | 'X' | 'b' | 'B' | 'o' | 'O' | 'd' | 'D' | 'e' | 'E' | 'i' | 'I') => {
                 Token::Atom(DatumKind::Atom(self.prefixed_number()?))
             }
@@ -516,8 +593,12 @@ impl<'a> Reader<'a> {
         let word = self.hash_word();
         match parse_number_checked(word, 10) {
             Ok(value) => Ok(value),
-            Err(NumberError::DivisionByZero) => Err(self.error(start, format!("division by zero in `{word}`"))),
-            Err(NumberError::NotANumber) => Err(self.error(start, format!("bad number syntax `{word}`"))),
+            Err(NumberError::DivisionByZero) => {
+                Err(self.error(start, format!("division by zero in `{word}`")))
+            }
+            Err(NumberError::NotANumber) => {
+                Err(self.error(start, format!("bad number syntax `{word}`")))
+            }
         }
     }
 
@@ -528,12 +609,18 @@ impl<'a> Reader<'a> {
         self.pos += 3;
         match self.rest().chars().next() {
             Some('"') => {}
-            Some('#') => return Err(self.error(start, format!("byte-string regexps (`{marker}#\"...\"`) are not supported"))),
+            Some('#') => {
+                return Err(self.error(
+                    start,
+                    format!("byte-string regexps (`{marker}#\"...\"`) are not supported"),
+                ))
+            }
             None => return Err(self.eof_error(start, format!("expected `\"` after `{marker}`"))),
             Some(_) => return Err(self.error(start, format!("expected `\"` after `{marker}`"))),
         }
         let source = self.string_literal()?;
-        crate::builtins::regex::compile_literal(&source, pregexp).map_err(|message| self.error(start, message))
+        crate::builtins::regex::compile_literal(&source, pregexp)
+            .map_err(|message| self.error(start, message))
     }
 
     /// `#\...`: a named character, `#\uXXXX`, `#\NNN` (octal), or any single character.
@@ -546,7 +633,9 @@ impl<'a> Reader<'a> {
         };
         let after_first = &body[first.len_utf8()..];
         let next = chars.next();
-        let bad = |reader: &mut Reader, text: &str| reader.error(start, format!("bad character constant `#\\{text}`"));
+        let bad = |reader: &mut Reader, text: &str| {
+            reader.error(start, format!("bad character constant `#\\{text}`"))
+        };
 
         if matches!(first, 'u' | 'U') {
             // Racket reads `#\uxyz` as `#\u` followed by `xyz`, unlike other letter runs.
@@ -563,8 +652,12 @@ impl<'a> Reader<'a> {
             let (_, digits) = octal_digits(body).unwrap_or(("", ""));
             let text_len = body.chars().take(3).map(char::len_utf8).sum::<usize>();
             self.pos += 2 + text_len;
-            let value = u32::from_str_radix(digits, 8).ok().filter(|&v| digits.len() == 3 && v <= 0o377);
-            return value.and_then(char::from_u32).ok_or_else(|| bad(self, &body[..text_len]));
+            let value = u32::from_str_radix(digits, 8)
+                .ok()
+                .filter(|&v| digits.len() == 3 && v <= 0o377);
+            return value
+                .and_then(char::from_u32)
+                .ok_or_else(|| bad(self, &body[..text_len]));
         }
         if first.is_alphabetic() && next.is_some_and(char::is_alphabetic) {
             let (_, name) = alphabetic_run(body).unwrap_or(("", ""));
@@ -597,7 +690,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Processes the escape whose backslash is at `at`; returns the offset after it.
-    fn string_escape(&mut self, start: usize, at: usize, out: &mut String) -> Result<usize, ReadError> {
+    fn string_escape(
+        &mut self,
+        start: usize,
+        at: usize,
+        out: &mut String,
+    ) -> Result<usize, ReadError> {
         let body = &self.src[at + 1..];
         let Some(kind) = body.chars().next() else {
             self.pos = self.src.len();
@@ -625,7 +723,10 @@ impl<'a> Reader<'a> {
                 let (_, digits) = octal_digits(body).unwrap_or(("", ""));
                 let value = u32::from_str_radix(digits, 8).unwrap_or(0);
                 if value > 0o377 {
-                    return Err(self.error(start, format!("escape sequence `\\{digits}` is out of range in string")));
+                    return Err(self.error(
+                        start,
+                        format!("escape sequence `\\{digits}` is out of range in string"),
+                    ));
                 }
                 out.push(char::from_u32(value).unwrap_or('\0'));
                 Ok(at + 1 + digits.len())
@@ -653,23 +754,41 @@ impl<'a> Reader<'a> {
                         out.push(c);
                         Ok(end)
                     }
-                    None => Err(self.error(start, format!("escape sequence `\\{kind}{digits}` is out of range in string"))),
+                    None => Err(self.error(
+                        start,
+                        format!("escape sequence `\\{kind}{digits}` is out of range in string"),
+                    )),
                 }
             }
             '\n' => Ok(at + 2),
-            '\r' => Ok(if after.starts_with('\n') { at + 3 } else { at + 2 }),
-            _ => Err(self.error(start, format!("unknown escape sequence `\\{kind}` in string"))),
+            '\r' => Ok(if after.starts_with('\n') {
+                at + 3
+            } else {
+                at + 2
+            }),
+            _ => Err(self.error(
+                start,
+                format!("unknown escape sequence `\\{kind}` in string"),
+            )),
         }
     }
 
     /// `\uD83D\uDE00`: a UTF-16 surrogate pair spelled as two escapes.
-    fn surrogate_pair(&mut self, start: usize, at: usize, high: u32, out: &mut String) -> Result<usize, ReadError> {
+    fn surrogate_pair(
+        &mut self,
+        start: usize,
+        at: usize,
+        high: u32,
+        out: &mut String,
+    ) -> Result<usize, ReadError> {
         let body = &self.src[at..];
         let parsed: IResult<&str, (&str, &str, &str, &str)> =
             nom::sequence::tuple((tag("\\u"), hex_digits(4), tag("\\u"), hex_digits(4)))(body);
         let low = match parsed {
             Ok((_, (_, _, _, low_digits))) if (0xD800..0xDC00).contains(&high) => {
-                u32::from_str_radix(low_digits, 16).ok().filter(|v| (0xDC00..0xE000).contains(v))
+                u32::from_str_radix(low_digits, 16)
+                    .ok()
+                    .filter(|v| (0xDC00..0xE000).contains(v))
             }
             _ => None,
         };
@@ -679,9 +798,16 @@ impl<'a> Reader<'a> {
                 out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
                 Ok(self.src.len() - rest.len())
             }
+            _ if !body.contains('"') => {
+                self.pos = self.src.len();
+                Err(self.eof_error(start, "expected a closing `\"`"))
+            }
             _ => {
                 let shown: String = body.chars().take(12).take_while(|&c| c != '"').collect();
-                Err(self.error(start, format!("bad or incomplete surrogate-style encoding at `{shown}`")))
+                Err(self.error(
+                    start,
+                    format!("bad or incomplete surrogate-style encoding at `{shown}`"),
+                ))
             }
         }
     }
@@ -723,7 +849,8 @@ impl<'a> Reader<'a> {
 
     fn plain_symbol_chars(&mut self) -> &'a str {
         let rest = self.rest();
-        let (_, plain) = take_while::<_, &str, ()>(is_plain_symbol_char)(rest).unwrap_or((rest, ""));
+        let (_, plain) =
+            take_while::<_, &str, ()>(is_plain_symbol_char)(rest).unwrap_or((rest, ""));
         self.pos += plain.len();
         plain
     }
@@ -750,18 +877,23 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `(a . tail)`: a tail that is itself a list splices in, as in Racket (`(a . (b))` is `(a b)`).
-fn dotted(mut items: Vec<Datum>, tail: Datum, span: Span) -> Datum {
+/// `(a . (b c))` is `(a b c)` and `(a . (b . c))` is `(a b . c)`, as in Racket. A tail written
+/// with a prefix stays a tail: `(a . ,b)` reads as `Dotted([a], (unquote b))` (the same pairs
+/// as Racket's `(a unquote b)`), which is the shape quasiquote looks for.
+fn attach_tail(mut items: Vec<Datum>, tail: Datum, prefixed: bool, span: Span) -> Datum {
     match tail.kind {
-        DatumKind::List(rest) => {
+        DatumKind::List(rest) if !prefixed => {
             items.extend(rest);
             Datum::list(items, span)
         }
-        DatumKind::Dotted(rest, last) => {
+        DatumKind::Dotted(rest, last) if !prefixed => {
             items.extend(rest);
             Datum::new(DatumKind::Dotted(items, last), span)
         }
-        kind => Datum::new(DatumKind::Dotted(items, Box::new(Datum::new(kind, tail.span))), span),
+        kind => Datum::new(
+            DatumKind::Dotted(items, Box::new(Datum::new(kind, tail.span))),
+            span,
+        ),
     }
 }
 
@@ -805,7 +937,10 @@ mod tests {
 
     fn fail(src: &str) -> ReadError {
         match read_all(src, 0) {
-            Ok(data) => panic!("{src:?} read as {}", data.iter().map(show).collect::<Vec<_>>().join(" ")),
+            Ok(data) => panic!(
+                "{src:?} read as {}",
+                data.iter().map(show).collect::<Vec<_>>().join(" ")
+            ),
             Err(e) => e,
         }
     }
@@ -844,11 +979,20 @@ mod tests {
     #[test]
     fn mismatched_brackets_name_the_opener() {
         let e = fail("(a\n  (b]");
-        assert_eq!(e.message, "read-syntax: expected `)` to close preceding `(`, found instead `]`");
+        assert_eq!(
+            e.message,
+            "read-syntax: expected `)` to close preceding `(`, found instead `]`"
+        );
         assert_eq!(at(&e), (2, 3));
         assert!(!e.incomplete);
-        assert_eq!(fail_msg("[1 2)"), "read-syntax: expected `]` to close preceding `[`, found instead `)`");
-        assert_eq!(fail_msg("{1 2]"), "read-syntax: expected `}` to close preceding `{`, found instead `]`");
+        assert_eq!(
+            fail_msg("[1 2)"),
+            "read-syntax: expected `]` to close preceding `[`, found instead `)`"
+        );
+        assert_eq!(
+            fail_msg("{1 2]"),
+            "read-syntax: expected `}` to close preceding `{`, found instead `]`"
+        );
     }
 
     #[test]
@@ -864,7 +1008,10 @@ mod tests {
 
     #[test]
     fn booleans() {
-        assert_eq!(read("#t #f #true #false #T #F"), "true false true false true false");
+        assert_eq!(
+            read("#t #f #true #false #T #F"),
+            "true false true false true false"
+        );
         assert_eq!(read("#true(1)"), "true (1)");
         assert_eq!(read("#f\"s\""), "false \"s\"");
         assert_eq!(fail_msg("#tru"), "read-syntax: bad syntax `#tru`");
@@ -875,11 +1022,23 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(read("42 -7 +5"), "42 -7 5");
-        assert_eq!(read("123456789012345678901234567890"), "big:123456789012345678901234567890");
+        assert_eq!(
+            read("123456789012345678901234567890"),
+            "big:123456789012345678901234567890"
+        );
         assert_eq!(read("1/3 -6/4 6/3"), "1/3 -3/2 2");
-        assert_eq!(read("1.5 .5 1. 1e21 -2.5e-3"), "float:1.5 float:0.5 float:1.0 float:1e21 float:-0.0025");
-        assert_eq!(read("+inf.0 -inf.0 +nan.0"), "float:inf float:-inf float:NaN");
-        assert_eq!(read("#e1.5 #i1/2 #x1F #b101 #o17 #X1f #d9"), "3/2 float:0.5 31 5 15 31 9");
+        assert_eq!(
+            read("1.5 .5 1. 1e21 -2.5e-3"),
+            "float:1.5 float:0.5 float:1.0 float:1e21 float:-0.0025"
+        );
+        assert_eq!(
+            read("+inf.0 -inf.0 +nan.0"),
+            "float:inf float:-inf float:NaN"
+        );
+        assert_eq!(
+            read("#e1.5 #i1/2 #x1F #b101 #o17 #X1f #d9"),
+            "3/2 float:0.5 31 5 15 31 9"
+        );
         assert_eq!(read("(+ 1 2)"), "(sym:+ 1 2)");
     }
 
@@ -896,7 +1055,10 @@ mod tests {
         let e = fail("(x 1/0)");
         assert_eq!(e.message, "read-syntax: division by zero in `1/0`");
         assert_eq!(at(&e), (1, 4));
-        assert_eq!(fail_msg("#e1/0"), "read-syntax: division by zero in `#e1/0`");
+        assert_eq!(
+            fail_msg("#e1/0"),
+            "read-syntax: division by zero in `#e1/0`"
+        );
         assert_eq!(fail_msg("#xG"), "read-syntax: bad number syntax `#xG`");
         assert_eq!(fail_msg("#b2"), "read-syntax: bad number syntax `#b2`");
         assert_eq!(fail_msg("#x"), "read-syntax: bad number syntax `#x`");
@@ -906,7 +1068,10 @@ mod tests {
     #[test]
     fn string_escapes() {
         assert_eq!(read(r#""a\nb\tc\rd\"e\\f""#), r#""a\nb\tc\rd\"e\\f""#);
-        assert_eq!(read(r#""\a\b\v\f\e\0x\'""#), r#""\u{7}\u{8}\u{b}\u{c}\u{1b}\0x'""#);
+        assert_eq!(
+            read(r#""\a\b\v\f\e\0x\'""#),
+            r#""\u{7}\u{8}\u{b}\u{c}\u{1b}\0x'""#
+        );
         assert_eq!(read(r#""\101\1011\7""#), r#""AA1\u{7}""#);
         assert_eq!(read(r#""\x41\x4142\x7e""#), r#""AA42~""#);
         assert_eq!(read(r#""\u41\u00e9t\u03bbx""#), r#""Aétλx""#);
@@ -926,25 +1091,56 @@ mod tests {
     #[test]
     fn string_errors() {
         let e = fail("  \"ab\\qc\"");
-        assert_eq!(e.message, "read-syntax: unknown escape sequence `\\q` in string");
+        assert_eq!(
+            e.message,
+            "read-syntax: unknown escape sequence `\\q` in string"
+        );
         assert_eq!(at(&e), (1, 3));
         assert!(!e.incomplete);
-        assert_eq!(fail_msg(r#""\400""#), "read-syntax: escape sequence `\\400` is out of range in string");
-        assert_eq!(fail_msg(r#""\x""#), "read-syntax: no hex digit following `\\x`");
-        assert_eq!(fail_msg(r#""\uZ""#), "read-syntax: no hex digit following `\\u`");
-        assert_eq!(fail_msg(r#""\U110000""#), "read-syntax: escape sequence `\\U110000` is out of range in string");
-        assert_eq!(fail_msg(r#""\UD800""#), "read-syntax: escape sequence `\\UD800` is out of range in string");
-        assert_eq!(fail_msg(r#""\uD83D""#), "read-syntax: bad or incomplete surrogate-style encoding at `\\uD83D`");
+        assert_eq!(
+            fail_msg(r#""\400""#),
+            "read-syntax: escape sequence `\\400` is out of range in string"
+        );
+        assert_eq!(
+            fail_msg(r#""\x""#),
+            "read-syntax: no hex digit following `\\x`"
+        );
+        assert_eq!(
+            fail_msg(r#""\uZ""#),
+            "read-syntax: no hex digit following `\\u`"
+        );
+        assert_eq!(
+            fail_msg(r#""\U110000""#),
+            "read-syntax: escape sequence `\\U110000` is out of range in string"
+        );
+        assert_eq!(
+            fail_msg(r#""\UD800""#),
+            "read-syntax: escape sequence `\\UD800` is out of range in string"
+        );
+        assert_eq!(
+            fail_msg(r#""\uD83D""#),
+            "read-syntax: bad or incomplete surrogate-style encoding at `\\uD83D`"
+        );
         assert_eq!(
             fail_msg(r#""\uD83D\u0041""#),
             "read-syntax: bad or incomplete surrogate-style encoding at `\\uD83D\\u0041`"
         );
-        assert_eq!(fail_msg(r#""\uDE00""#), "read-syntax: bad or incomplete surrogate-style encoding at `\\uDE00`");
+        assert_eq!(
+            fail_msg(r#""\uDE00""#),
+            "read-syntax: bad or incomplete surrogate-style encoding at `\\uDE00`"
+        );
     }
 
     #[test]
     fn unterminated_strings_are_incomplete() {
-        for src in ["\"abc", "(display \"abc\n", "\"abc\\", "\"\\u"] {
+        for src in [
+            "\"abc",
+            "(display \"abc\n",
+            "\"abc\\",
+            "\"\\u",
+            "\"\\uD83D",
+            "\"\\uD83D\\u",
+        ] {
             let e = fail(src);
             assert!(e.incomplete, "{src:?}");
         }
@@ -955,18 +1151,33 @@ mod tests {
 
     #[test]
     fn characters() {
-        assert_eq!(read(r"#\a #\Z #\0 #\λ #\( #\) #\; #\\ #\#"), "char:'a' char:'Z' char:'0' char:'λ' char:'(' char:')' char:';' char:'\\\\' char:'#'");
-        assert_eq!(read(r"#\space #\newline #\tab #\nul #\null #\return"), "char:' ' char:'\\n' char:'\\t' char:'\\0' char:'\\0' char:'\\r'");
+        assert_eq!(
+            read(r"#\a #\Z #\0 #\λ #\( #\) #\; #\\ #\#"),
+            "char:'a' char:'Z' char:'0' char:'λ' char:'(' char:')' char:';' char:'\\\\' char:'#'"
+        );
+        assert_eq!(
+            read(r"#\space #\newline #\tab #\nul #\null #\return"),
+            "char:' ' char:'\\n' char:'\\t' char:'\\0' char:'\\0' char:'\\r'"
+        );
         assert_eq!(
             read(r"#\backspace #\rubout #\delete #\vtab #\page #\linefeed #\altmode"),
             "char:'\\u{8}' char:'\\u{7f}' char:'\\u{7f}' char:'\\u{b}' char:'\\u{c}' char:'\\n' char:'\\u{1b}'"
         );
-        assert_eq!(read(r"#\SPACE #\Newline #\nUl"), "char:' ' char:'\\n' char:'\\0'");
-        assert_eq!(read(r"#\u41 #\u03bb #\U1F600 #\ua #\u"), "char:'A' char:'λ' char:'😀' char:'\\n' char:'u'");
+        assert_eq!(
+            read(r"#\SPACE #\Newline #\nUl"),
+            "char:' ' char:'\\n' char:'\\0'"
+        );
+        assert_eq!(
+            read(r"#\u41 #\u03bb #\U1F600 #\ua #\u"),
+            "char:'A' char:'λ' char:'😀' char:'\\n' char:'u'"
+        );
         assert_eq!(read(r"#\uxy #\U"), "char:'u' sym:xy char:'U'");
         assert_eq!(read(r"#\101 #\377 #\1"), "char:'A' char:'ÿ' char:'1'");
         assert_eq!(read("#\\ #\\\n"), "char:' ' char:'\\n'");
-        assert_eq!(read(r"#\a1 #\nul1 #\a#\b"), "char:'a' 1 char:'\\0' 1 char:'a' char:'b'");
+        assert_eq!(
+            read(r"#\a1 #\nul1 #\a#\b"),
+            "char:'a' 1 char:'\\0' 1 char:'a' char:'b'"
+        );
         assert_eq!(read(r"(#\a)"), "(char:'a')");
     }
 
@@ -975,10 +1186,22 @@ mod tests {
         let e = fail("(x #\\nosuch)");
         assert_eq!(e.message, "read-syntax: bad character constant `#\\nosuch`");
         assert_eq!(at(&e), (1, 4));
-        assert_eq!(fail_msg(r"#\ab"), "read-syntax: bad character constant `#\\ab`");
-        assert_eq!(fail_msg(r"#\uD800"), "read-syntax: bad character constant `#\\uD800`");
-        assert_eq!(fail_msg(r"#\400"), "read-syntax: bad character constant `#\\400`");
-        assert_eq!(fail_msg(r"#\12"), "read-syntax: bad character constant `#\\12`");
+        assert_eq!(
+            fail_msg(r"#\ab"),
+            "read-syntax: bad character constant `#\\ab`"
+        );
+        assert_eq!(
+            fail_msg(r"#\uD800"),
+            "read-syntax: bad character constant `#\\uD800`"
+        );
+        assert_eq!(
+            fail_msg(r"#\400"),
+            "read-syntax: bad character constant `#\\400`"
+        );
+        assert_eq!(
+            fail_msg(r"#\12"),
+            "read-syntax: bad character constant `#\\12`"
+        );
         let e = fail("#\\");
         assert!(e.incomplete);
         assert_eq!(e.message, "read-syntax: expected a character after `#\\`");
@@ -990,7 +1213,10 @@ mod tests {
             read("string->number set! ... -> a.b CamelCase λx a#b <=?"),
             "sym:string->number sym:set! sym:... sym:-> sym:a.b sym:CamelCase sym:λx sym:a#b sym:<=?"
         );
-        assert_eq!(read("|weird sym| || |a|b|c d| x\\ y |1| \\1"), "sym:weird sym sym: sym:abc d sym:x y sym:1 sym:1");
+        assert_eq!(
+            read("|weird sym| || |a|b|c d| x\\ y |1| \\1"),
+            "sym:weird sym sym: sym:abc d sym:x y sym:1 sym:1"
+        );
         assert_eq!(read("#%app #%datum"), "sym:#%app sym:#%datum");
         assert_eq!(read("a;comment\nb"), "sym:a sym:b");
         assert_eq!(read("a\"s\""), "sym:a \"s\"");
@@ -1001,7 +1227,10 @@ mod tests {
     #[test]
     fn symbol_errors_at_eof_are_incomplete() {
         let e = fail("(a |b c");
-        assert_eq!(e.message, "read-syntax: end-of-file following `|` in symbol");
+        assert_eq!(
+            e.message,
+            "read-syntax: end-of-file following `|` in symbol"
+        );
         assert_eq!(at(&e), (1, 4));
         assert!(e.incomplete);
         assert!(fail("a\\").incomplete);
@@ -1009,32 +1238,50 @@ mod tests {
 
     #[test]
     fn keywords() {
-        assert_eq!(read("#:max-tokens #: #:a|b c| #:1"), "#:max-tokens #: #:ab c #:1");
+        assert_eq!(
+            read("#:max-tokens #: #:a|b c| #:1"),
+            "#:max-tokens #: #:ab c #:1"
+        );
         assert_eq!(read("(f #:x 1)"), "(sym:f #:x 1)");
     }
 
     #[test]
     fn quote_forms() {
         assert_eq!(read("'x `x ,x ,@x #'x"), "(sym:quote sym:x) (sym:quasiquote sym:x) (sym:unquote sym:x) (sym:unquote-splicing sym:x) (sym:syntax sym:x)");
-        assert_eq!(read("#`x #,x #,@x"), "(sym:quasisyntax sym:x) (sym:unsyntax sym:x) (sym:unsyntax-splicing sym:x)");
+        assert_eq!(
+            read("#`x #,x #,@x"),
+            "(sym:quasisyntax sym:x) (sym:unsyntax sym:x) (sym:unsyntax-splicing sym:x)"
+        );
         assert_eq!(read("''a"), "(sym:quote (sym:quote sym:a))");
         assert_eq!(read("'\n  a"), "(sym:quote sym:a)");
-        assert_eq!(read("`(a ,b ,@(c))"), "(sym:quasiquote (sym:a (sym:unquote sym:b) (sym:unquote-splicing (sym:c))))");
+        assert_eq!(
+            read("`(a ,b ,@(c))"),
+            "(sym:quasiquote (sym:a (sym:unquote sym:b) (sym:unquote-splicing (sym:c))))"
+        );
         assert_eq!(read("'#;1 2"), "(sym:quote 2)");
     }
 
     #[test]
     fn quote_at_eof_is_incomplete() {
         let e = fail("(a '");
-        assert_eq!(e.message, "read-syntax: expected an element for quoting \"'\", found end-of-file");
+        assert_eq!(
+            e.message,
+            "read-syntax: expected an element for quoting \"'\", found end-of-file"
+        );
         assert_eq!(at(&e), (1, 4));
         assert!(e.incomplete);
-        assert_eq!(fail_msg(",@"), "read-syntax: expected an element for quoting \",@\", found end-of-file");
+        assert_eq!(
+            fail_msg(",@"),
+            "read-syntax: expected an element for quoting \",@\", found end-of-file"
+        );
     }
 
     #[test]
     fn vectors() {
-        assert_eq!(read("#(1 2 3) #() #[a] #{b} #(1 #(2))"), "#(1 2 3) #() #(sym:a) #(sym:b) #(1 #(2))");
+        assert_eq!(
+            read("#(1 2 3) #() #[a] #{b} #(1 #(2))"),
+            "#(1 2 3) #() #(sym:a) #(sym:b) #(1 #(2))"
+        );
         assert_eq!(fail_msg("#(a . b)"), "read-syntax: illegal use of `.`");
         let e = fail("#(1 2");
         assert_eq!(e.message, "read-syntax: expected a `)` to close `(`");
@@ -1051,6 +1298,9 @@ mod tests {
         assert_eq!(read("(a . ())"), "(sym:a)");
         assert_eq!(read("(1 . #;2 3)"), "(1 . 3)");
         assert_eq!(read("(1 . 2 #;3)"), "(1 . 2)");
+        assert_eq!(read("(1 . ,x)"), "(1 . (sym:unquote sym:x))");
+        assert_eq!(read("(1 . 'x)"), "(1 . (sym:quote sym:x))");
+        assert_eq!(read("(1 . #(2))"), "(1 . #(2))");
     }
 
     #[test]
@@ -1073,7 +1323,10 @@ mod tests {
         assert_eq!(fail_msg("."), "read-syntax: illegal use of `.`");
         assert_eq!(fail_msg("'."), "read-syntax: illegal use of `.`");
         assert_eq!(fail_msg("(a . b .)"), "read-syntax: illegal use of `.`");
-        assert_eq!(fail_msg("(a . b . c . d)"), "read-syntax: illegal use of `.`");
+        assert_eq!(
+            fail_msg("(a . b . c . d)"),
+            "read-syntax: illegal use of `.`"
+        );
         assert_eq!(fail_msg("(a . . b)"), "read-syntax: illegal use of `.`");
         assert!(fail("(1 .").incomplete);
     }
@@ -1101,7 +1354,10 @@ mod tests {
         assert!(fail("#| #| |#").incomplete);
         assert!(fail("#|#").incomplete);
         let e = fail("#;");
-        assert_eq!(e.message, "read-syntax: expected a commented-out element for `#;`, but found end-of-file");
+        assert_eq!(
+            e.message,
+            "read-syntax: expected a commented-out element for `#;`, but found end-of-file"
+        );
         assert!(e.incomplete);
     }
 
@@ -1112,15 +1368,26 @@ mod tests {
         assert_eq!(read(";; header\n\n#lang racket\n1"), "1");
         assert_eq!(read("#!/usr/bin/env rlmsh\n1"), "1");
         assert_eq!(read("#!racket/base\n1"), "1");
-        assert_eq!(fail_msg("1\n#lang racket"), "read-syntax: bad syntax `#lang`");
+        assert_eq!(
+            fail_msg("1\n#lang racket"),
+            "read-syntax: bad syntax `#lang`"
+        );
     }
 
     #[test]
     fn regex_literals() {
-        assert_eq!(read(r#"#rx"a+" #px"\\d+""#), r"regex:false:a+ regex:true:\d+");
+        assert_eq!(
+            read(r#"#rx"a+" #px"\\d+""#),
+            r"regex:false:a+ regex:true:\d+"
+        );
         assert_eq!(read(r#"#rx"a\"b""#), "regex:false:a\"b");
         let e = fail(r#"(f #rx"(")"#);
-        assert!(e.message.starts_with("read-syntax: missing closing parenthesis"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("read-syntax: missing closing parenthesis"),
+            "{}",
+            e.message
+        );
         assert_eq!(at(&e), (1, 4));
         assert!(fail("#rx").incomplete);
         assert!(fail("#rx\"abc").incomplete);
@@ -1164,7 +1431,16 @@ mod tests {
 
     #[test]
     fn errors_that_are_not_incomplete() {
-        for src in [")", "(]", "\"\\q\"", "#\\nosuch", "1/0", "( . 1)", "#tru", "#a"] {
+        for src in [
+            ")",
+            "(]",
+            "\"\\q\"",
+            "#\\nosuch",
+            "1/0",
+            "( . 1)",
+            "#tru",
+            "#a",
+        ] {
             assert!(!fail(src).incomplete, "{src:?}");
         }
     }
@@ -1212,8 +1488,13 @@ mod tests {
         assert!(read_one("abc", 99, 0).unwrap().is_none());
         let (sym, end) = read_one("λx y", 1, 0).unwrap().unwrap();
         assert_eq!((show(&sym), end), ("sym:x".to_string(), 3));
-        assert!(matches!(read_one(")", 0, 0), Err(e) if e.message == "read-syntax: unexpected `)`"));
-        assert!(read_one("#lang x", 0, 0).is_err(), "only read_all skips a #lang line");
+        assert!(
+            matches!(read_one(")", 0, 0), Err(e) if e.message == "read-syntax: unexpected `)`")
+        );
+        assert!(
+            read_one("#lang x", 0, 0).is_err(),
+            "only read_all skips a #lang line"
+        );
     }
 
     #[test]
@@ -1231,7 +1512,9 @@ mod tests {
 
     #[test]
     fn never_panics_on_garbage() {
-        let alphabet: Vec<char> = "()[]{}#\\|;'`,@.\"xu0179eE+-/ \n\tλ😀:%!ltrpf".chars().collect();
+        let alphabet: Vec<char> = "()[]{}#\\|;'`,@.\"xu0179eE+-/ \n\tλ😀:%!ltrpf"
+            .chars()
+            .collect();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
             seed ^= seed << 13;

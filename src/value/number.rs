@@ -11,13 +11,15 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::error::{Error, R};
 use crate::value::Value;
 
 /// Integers up to this magnitude convert to f64 exactly, so comparing them as floats is exact.
 const EXACT_F64_INT: u64 = 1 << 53;
+/// 2^63, the first flonum magnitude that no i64 holds.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 pub fn is_number(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Big(_) | Value::Rat(_) | Value::Float(_))
@@ -79,10 +81,14 @@ pub fn to_f64(v: &Value) -> f64 {
     match v {
         Value::Int(i) => *i as f64,
         Value::Big(b) => b.to_f64().unwrap_or(f64::NAN),
-        Value::Rat(r) => r.to_f64().unwrap_or(f64::NAN),
+        Value::Rat(r) => rational_to_f64(r),
         Value::Float(f) => *f,
         _ => f64::NAN,
     }
+}
+
+fn rational_to_f64(q: &BigRational) -> f64 {
+    q.to_f64().unwrap_or(f64::NAN)
 }
 
 /// An exact integer as a BigInt.
@@ -104,7 +110,8 @@ pub fn to_rational(v: &Value) -> Option<BigRational> {
 
 /// The exact value of a finite flonum (`None` for the infinities and NaN).
 pub fn float_to_exact(f: f64) -> Option<Value> {
-    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+    // Integral flonums below 2^63 in magnitude convert to an i64 without loss.
+    if f.fract() == 0.0 && f.abs() < I64_LIMIT {
         return Some(Value::Int(f as i64));
     }
     BigRational::from_float(f).map(normalize_rat)
@@ -132,13 +139,24 @@ enum Common {
     Floats(f64, f64),
     Integers(BigInt, BigInt),
     Rationals(BigRational, BigRational),
+    /// A finite flonum with an exact number beyond the flonum range: like Racket, compute
+    /// exactly and round the result once, so (* (expt 10 400) 1e-300) is 1e+100.
+    Exactly(BigRational, BigRational),
 }
 
 fn common(who: &str, a: &Value, b: &Value) -> R<Common> {
     check_number(who, a)?;
     check_number(who, b)?;
     if matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)) {
-        return Ok(Common::Floats(to_f64(a), to_f64(b)));
+        let (x, y) = (to_f64(a), to_f64(b));
+        if beyond_float_range(a, x) || beyond_float_range(b, y) {
+            return Ok(match (exact_value(a), exact_value(b)) {
+                (Some(p), Some(q)) => Common::Exactly(p, q),
+                // Against an infinity or NaN only the sign of the exact number matters.
+                _ => Common::Floats(finite_stand_in(a, x), finite_stand_in(b, y)),
+            });
+        }
+        return Ok(Common::Floats(x, y));
     }
     if let (Some(x), Some(y)) = (to_bigint(a), to_bigint(b)) {
         return Ok(Common::Integers(x, y));
@@ -146,6 +164,29 @@ fn common(who: &str, a: &Value, b: &Value) -> R<Common> {
     match (to_rational(a), to_rational(b)) {
         (Some(x), Some(y)) => Ok(Common::Rationals(x, y)),
         _ => Err(Error::contract(who, "number?", a)),
+    }
+}
+
+/// Whether the flonum `f` nearest to `v` has lost it entirely (overflowed or underflowed).
+fn beyond_float_range(v: &Value, f: f64) -> bool {
+    is_exact(v) && (f.is_infinite() || (f == 0.0 && !is_exact_zero(v)))
+}
+
+/// An exact number, or a finite flonum's exact value.
+fn exact_value(v: &Value) -> Option<BigRational> {
+    match v {
+        Value::Float(f) => BigRational::from_float(*f),
+        other => to_rational(other),
+    }
+}
+
+/// A finite flonum with the sign of an exact number (which may be too large or small to
+/// convert); flonums pass through.
+fn finite_stand_in(v: &Value, f: f64) -> f64 {
+    match (is_exact(v), sign(v)) {
+        (true, Some(Ordering::Less)) => -1.0,
+        (true, _) => 1.0,
+        (false, _) => f,
     }
 }
 
@@ -168,6 +209,7 @@ fn add_general(a: &Value, b: &Value) -> R<Value> {
         Common::Floats(x, y) => Value::Float(x + y),
         Common::Integers(x, y) => normalize_big(x + y),
         Common::Rationals(x, y) => normalize_rat(x + y),
+        Common::Exactly(x, y) => Value::Float(rational_to_f64(&(x + y))),
     })
 }
 
@@ -189,6 +231,7 @@ fn sub_general(a: &Value, b: &Value) -> R<Value> {
         Common::Floats(x, y) => Value::Float(x - y),
         Common::Integers(x, y) => normalize_big(x - y),
         Common::Rationals(x, y) => normalize_rat(x - y),
+        Common::Exactly(x, y) => Value::Float(rational_to_f64(&(x - y))),
     })
 }
 
@@ -214,6 +257,7 @@ fn mul_general(a: &Value, b: &Value) -> R<Value> {
         Common::Floats(x, y) => Value::Float(x * y),
         Common::Integers(x, y) => normalize_big(x * y),
         Common::Rationals(x, y) => normalize_rat(x * y),
+        Common::Exactly(x, y) => Value::Float(rational_to_f64(&(x * y))),
     })
 }
 
@@ -237,6 +281,9 @@ pub fn div2(a: &Value, b: &Value) -> R<Value> {
         Common::Floats(x, y) => Value::Float(x / y),
         Common::Integers(x, y) => normalize_rat(BigRational::new(x, y)),
         Common::Rationals(x, y) => normalize_rat(x / y),
+        // Dividing by a flonum zero gives an infinity of the right sign.
+        Common::Exactly(_, y) if y.is_zero() => Value::Float(finite_stand_in(a, 0.0) / to_f64(b)),
+        Common::Exactly(x, y) => Value::Float(rational_to_f64(&(x / y))),
     })
 }
 
@@ -616,6 +663,22 @@ mod tests {
         assert_eq!(show(&mul2(&rat(1, 3), &Value::Float(3.0))), "1.0");
         assert_eq!(show(&add2(&rat(1, 3), &Value::Float(0.5))), "0.8333333333333333");
         assert_eq!(show(&div2(&int(1), &Value::Float(3.0))), "0.3333333333333333");
+        let huge = normalize_big(BigInt::from(10).pow(400u32));
+        let tiny = div2(&int(1), &huge).unwrap_or(Value::Void);
+        assert_eq!(show(&mul2(&huge, &Value::Float(1e-300))), "1e+100");
+        assert_eq!(show(&div2(&tiny, &Value::Float(1e-300))), "1e-100");
+        assert_eq!(show(&add2(&huge, &Value::Float(-1e300))), "+inf.0");
+        assert_eq!(
+            show(&add2(
+                &Value::Float(f64::INFINITY),
+                &negate(&huge).unwrap_or(Value::Void)
+            )),
+            "+inf.0"
+        );
+        assert_eq!(show(&sub2(&huge, &Value::Float(f64::INFINITY))), "-inf.0");
+        assert_eq!(show(&mul2(&Value::Float(f64::NEG_INFINITY), &tiny)), "-inf.0");
+        assert_eq!(show(&div2(&huge, &Value::Float(f64::INFINITY))), "0.0");
+        assert_eq!(show(&div2(&tiny, &Value::Float(-0.0))), "-inf.0");
         assert_eq!(
             show(&add2(&big("1267650600228229401496703205376"), &Value::Float(1.0))),
             "1.2676506002282294e+30"
