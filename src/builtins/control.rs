@@ -24,6 +24,18 @@ pub static PRIMITIVES: &[Primitive] = &[
     Primitive::new("void?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Void))), "Is the value void?"),
     Primitive::new("procedure?", 1, 1, |_, a| Ok(Value::Bool(a[0].is_procedure())), "Is the value a procedure?"),
     Primitive::new("boolean?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Bool(_)))), "Is the value #t or #f?"),
+    Primitive::new("boolean=?", 2, MANY, boolean_eq, "Are all the booleans the same?"),
+    Primitive::new("symbol=?", 2, MANY, symbol_eq, "Are all the symbols the same?"),
+    Primitive::new("false?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Bool(false)))), "Is the value #f?"),
+    Primitive::new("xor", 2, 2, |_, a| Ok(match (a[0].is_true(), a[1].is_true()) {
+        (true, false) => a[0].clone(),
+        (false, true) => a[1].clone(),
+        _ => Value::Bool(false),
+    }), "The true one of two values if exactly one is true, else #f."),
+    Primitive::new("nand", 0, MANY, |_, a| Ok(Value::Bool(!a.iter().all(Value::is_true))), "#t unless every argument is true."),
+    Primitive::new("nor", 0, MANY, |_, a| Ok(Value::Bool(!a.iter().any(Value::is_true))), "#t if no argument is true."),
+    Primitive::new("implies", 2, 2, |_, a| Ok(if a[0].is_true() { a[1].clone() } else { Value::Bool(true) }), "#t if the first is false, else the second."),
+    Primitive::new("procedure-arity-includes?", 2, 2, procedure_arity_includes, "Does the procedure accept that many arguments?"),
     Primitive::new("not", 1, 1, |_, a| Ok(Value::Bool(!a[0].is_true())), "#t if the value is #f, else #f."),
     Primitive::new("error", 1, MANY, error, "Raises exn:fail: (error 'who \"format\" v ...), (error \"message\" v ...) or (error 'sym)."),
     Primitive::new("raise", 1, 2, raise, "Raises any value as an exception."),
@@ -305,4 +317,37 @@ fn pair_to_values(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn hash_to_immutable(_: &mut Interp, a: &[Value]) -> R<Value> {
     let h = args::hash("for/hash", &a[0])?;
     Ok(Value::new_hash(h.kind, false, h.map.borrow().clone()))
+}
+
+fn procedure_arity_includes(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let n = args::index("procedure-arity-includes?", &a[1])?;
+    let accepts = match &a[0] {
+        Value::Primitive(p) => n >= p.min && n <= p.max,
+        Value::Closure(c) if c.lambda.cases.is_empty() => c.lambda.accepts(n),
+        Value::Closure(c) => c.lambda.cases.iter().any(|l| l.accepts(n)),
+        Value::Parameter(_) => n <= 1,
+        Value::Continuation(_) => true,
+        other => return Err(Error::contract("procedure-arity-includes?", "procedure?", other)),
+    };
+    Ok(Value::Bool(accepts))
+}
+
+fn boolean_eq(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let first = args::boolean("boolean=?", &a[0])?;
+    for v in &a[1..] {
+        if args::boolean("boolean=?", v)? != first {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn symbol_eq(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let first = args::symbol("symbol=?", &a[0])?;
+    for v in &a[1..] {
+        if args::symbol("symbol=?", v)? != first {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
 }

@@ -167,7 +167,10 @@ pub(crate) fn argument_error(who: &str, expected: &str, args: &[Value], pos: usi
     let given = args.get(pos).map(shown).unwrap_or_default();
     let mut msg = format!("{who}: contract violation\n  expected: {expected}\n  given: {given}");
     if args.len() > 1 {
-        msg.push_str(&format!("\n  argument position: {}\n  other arguments...:", ordinal(pos + 1)));
+        msg.push_str(&format!(
+            "\n  argument position: {}\n  other arguments...:",
+            ordinal(pos + 1)
+        ));
         for (_, v) in args.iter().enumerate().filter(|(i, _)| *i != pos) {
             msg.push_str(&format!("\n   {}", shown(v)));
         }
@@ -201,7 +204,9 @@ fn check_procedure_at(who: &str, expected: &str, a: &[Value], pos: usize) -> R<(
 }
 
 fn list_at(who: &str, a: &[Value], pos: usize) -> R<Vec<Value>> {
-    a[pos].list_to_vec().ok_or_else(|| argument_error(who, "list?", a, pos))
+    a[pos]
+        .list_to_vec()
+        .ok_or_else(|| argument_error(who, "list?", a, pos))
 }
 
 /// A count or position argument. A bignum is a valid but hopelessly large count: it becomes
@@ -297,8 +302,9 @@ macro_rules! cxr_procedures {
 }
 
 cxr_procedures!(
-    caar, cadr, cdar, cddr, caaar, caadr, cadar, caddr, cdaar, cdadr, cddar, cdddr, caaaar, caaadr, caadar,
-    caaddr, cadaar, cadadr, caddar, cadddr, cdaaar, cdaadr, cdadar, cdaddr, cddaar, cddadr, cdddar, cddddr,
+    caar, cadr, cdar, cddr, caaar, caadr, cadar, caddr, cdaar, cdadr, cddar, cdddr, caaaar, caaadr,
+    caadar, caaddr, cadaar, cadadr, caddar, cadddr, cdaaar, cdaadr, cdadar, cdaddr, cddaar, cddadr,
+    cdddar, cddddr,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +393,10 @@ fn nth_tail(who: &str, lst: &Value, index: &Value) -> R<Value> {
         other => {
             return Err(Error::new(
                 ExnKind::Contract,
-                format!("{who}: index {} is not an exact nonnegative integer", shown(other)),
+                format!(
+                    "{who}: index {} is not an exact nonnegative integer",
+                    shown(other)
+                ),
             ))
         }
     };
@@ -482,7 +491,11 @@ struct Seen {
 
 impl Seen {
     fn new(equality: Equality) -> Seen {
-        Seen { equality, buckets: HashMap::new(), listed: Vec::new() }
+        Seen {
+            equality,
+            buckets: HashMap::new(),
+            listed: Vec::new(),
+        }
     }
 
     /// Whether a key matching `key` was inserted; a custom equality is called as (same? key seen).
@@ -491,7 +504,8 @@ impl Seen {
             Equality::Equal => Ok(self.buckets.contains_key(&HashKey(key.clone()))),
             Equality::Eqv | Equality::Eq => {
                 let bucket = self.buckets.get(&HashKey(key.clone()));
-                Ok(bucket.is_some_and(|b| b.iter().any(|seen| self.equality.same_builtin(seen, key))))
+                Ok(bucket
+                    .is_some_and(|b| b.iter().any(|seen| self.equality.same_builtin(seen, key))))
             }
             Equality::Custom(_) => {
                 for seen in &self.listed {
@@ -509,7 +523,11 @@ impl Seen {
             Equality::Equal => {
                 self.buckets.entry(HashKey(key)).or_default();
             }
-            Equality::Eqv | Equality::Eq => self.buckets.entry(HashKey(key.clone())).or_default().push(key),
+            Equality::Eqv | Equality::Eq => self
+                .buckets
+                .entry(HashKey(key.clone()))
+                .or_default()
+                .push(key),
             Equality::Custom(_) => self.listed.push(key),
         }
     }
@@ -548,7 +566,10 @@ fn memq(interp: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn not_a_proper_list(who: &str, lst: &Value) -> Error {
-    Error::new(ExnKind::Contract, format!("{who}: not a proper list: {}", shown(lst)))
+    Error::new(
+        ExnKind::Contract,
+        format!("{who}: not a proper list: {}", shown(lst)),
+    )
 }
 
 /// Walks an association list, returning the first pair whose car passes `matches`.
@@ -563,7 +584,11 @@ fn ass_by(
         match cur {
             Value::Pair(p) => {
                 let Value::Pair(entry) = &p.car else {
-                    return Err(fields_error(who, "non-pair found in list", &[("non-pair", &p.car), ("list", lst)]));
+                    return Err(fields_error(
+                        who,
+                        "non-pair found in list",
+                        &[("non-pair", &p.car), ("list", lst)],
+                    ));
                 };
                 if matches(interp, &entry.car)? {
                     return Ok(p.car.clone());
@@ -578,7 +603,9 @@ fn ass_by(
 
 fn assoc(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let eq = optional_equality("assoc", a, 2, "(procedure-arity-includes/c 2)")?;
-    ass_by(interp, "assoc", &a[1], |interp, k| eq.same(interp, &a[0], k))
+    ass_by(interp, "assoc", &a[1], |interp, k| {
+        eq.same(interp, &a[0], k)
+    })
 }
 
 fn assv(interp: &mut Interp, a: &[Value]) -> R<Value> {
@@ -635,7 +662,10 @@ fn findf(interp: &mut Interp, a: &[Value]) -> R<Value> {
 
 /// The lists of a multi-list operation, checked to be proper and equally long.
 fn equal_length_lists(who: &str, f: &Value, lists: &[Value]) -> R<Vec<Vec<Value>>> {
-    let lists = lists.iter().map(|l| args::list(who, l)).collect::<R<Vec<_>>>()?;
+    let lists = lists
+        .iter()
+        .map(|l| args::list(who, l))
+        .collect::<R<Vec<_>>>()?;
     let first_len = lists.first().map_or(0, Vec::len);
     if let Some(other) = lists.iter().find(|l| l.len() != first_len) {
         return Err(Error::new(
@@ -705,7 +735,13 @@ fn ormap(interp: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 /// The elements of `lst` for which `pred` returns `keep`.
-fn filter_by(interp: &mut Interp, who: &str, a: &[Value], keep: bool, position_in_errors: bool) -> R<Value> {
+fn filter_by(
+    interp: &mut Interp,
+    who: &str,
+    a: &[Value],
+    keep: bool,
+    position_in_errors: bool,
+) -> R<Value> {
     const EXPECTED: &str = "(any/c . -> . any/c)";
     let items = if position_in_errors {
         check_procedure_at(who, EXPECTED, a, 0)?;
@@ -734,12 +770,17 @@ fn filter_not(interp: &mut Interp, a: &[Value]) -> R<Value> {
 /// The lists of `foldl`/`foldr` (arguments 2 onwards), checked like Racket checks them.
 fn fold_lists(who: &str, a: &[Value]) -> R<Vec<Vec<Value>>> {
     check_procedure_at(who, "procedure?", a, 0)?;
-    let lists = (2..a.len()).map(|pos| list_at(who, a, pos)).collect::<R<Vec<_>>>()?;
+    let lists = (2..a.len())
+        .map(|pos| list_at(who, a, pos))
+        .collect::<R<Vec<_>>>()?;
     let first_len = common_length(&lists);
     if let Some(bad) = lists.iter().position(|l| l.len() != first_len) {
         return Err(Error::new(
             ExnKind::Contract,
-            format!("{who}: given list does not have the same size as the first list: {}", shown(&a[bad + 2])),
+            format!(
+                "{who}: given list does not have the same size as the first list: {}",
+                shown(&a[bad + 2])
+            ),
         ));
     }
     Ok(lists)
@@ -826,7 +867,10 @@ fn partition(interp: &mut Interp, a: &[Value]) -> R<Value> {
 /// (it usually calls back into Scheme). A merge takes from the right run only when its head is
 /// strictly less, which keeps equal elements in their original order; runs that are already in
 /// order cost one comparison to merge, so sorted input is linear.
-pub(crate) fn stable_sort_indices(n: usize, mut less: impl FnMut(usize, usize) -> R<bool>) -> R<Vec<usize>> {
+pub(crate) fn stable_sort_indices(
+    n: usize,
+    mut less: impl FnMut(usize, usize) -> R<bool>,
+) -> R<Vec<usize>> {
     let mut src: Vec<usize> = (0..n).collect();
     let mut dst: Vec<usize> = Vec::with_capacity(n);
     let mut width = 1usize;
@@ -905,9 +949,19 @@ fn native_order(less: &Value, keys: &[Value]) -> Option<fn(&Value, &Value) -> Or
 
 /// Sorts values stably by `less`, comparing `(key v)` when a key procedure is given. Keys are
 /// computed once per element (Racket's `#:cache-keys? #t`; the result is the same either way).
-pub(crate) fn sort_values(interp: &mut Interp, items: Vec<Value>, less: &Value, key: Option<&Value>) -> R<Vec<Value>> {
+pub(crate) fn sort_values(
+    interp: &mut Interp,
+    items: Vec<Value>,
+    less: &Value,
+    key: Option<&Value>,
+) -> R<Vec<Value>> {
     let keys = match key {
-        Some(k) => Some(items.iter().map(|x| call1(interp, k, x)).collect::<R<Vec<_>>>()?),
+        Some(k) => Some(
+            items
+                .iter()
+                .map(|x| call1(interp, k, x))
+                .collect::<R<Vec<_>>>()?,
+        ),
         None => None,
     };
     let sort_keys = keys.as_deref().unwrap_or(&items);
@@ -918,7 +972,9 @@ pub(crate) fn sort_values(interp: &mut Interp, items: Vec<Value>, less: &Value, 
             order
         }
         None => stable_sort_indices(sort_keys.len(), |i, j| {
-            Ok(interp.apply(less, vec![sort_keys[i].clone(), sort_keys[j].clone()])?.is_true())
+            Ok(interp
+                .apply(less, vec![sort_keys[i].clone(), sort_keys[j].clone()])?
+                .is_true())
         })?,
     };
     Ok(order.into_iter().map(|i| items[i].clone()).collect())
@@ -945,7 +1001,6 @@ fn check_non_empty_list(who: &str, v: &Value) -> R<()> {
     }
 }
 
-
 fn first(_: &mut Interp, a: &[Value]) -> R<Value> {
     check_non_empty_list("first", &a[0])?;
     Ok(a[0].iter().next().unwrap_or(Value::Void))
@@ -955,7 +1010,11 @@ fn rest(_: &mut Interp, a: &[Value]) -> R<Value> {
     check_non_empty_list("rest", &a[0])?;
     match &a[0] {
         Value::Pair(p) => Ok(p.cdr.clone()),
-        other => Err(Error::contract("rest", "(and/c list? (not/c empty?))", other)),
+        other => Err(Error::contract(
+            "rest",
+            "(and/c list? (not/c empty?))",
+            other,
+        )),
     }
 }
 
@@ -1012,7 +1071,10 @@ fn too_short(who: &str, lst: &Value, n: &Value) -> Error {
     let expected = if lst.is_list() {
         format!("a list with at least {} elements", shown(n))
     } else {
-        format!("a (possibly improper) list with at least {} pairs", shown(n))
+        format!(
+            "a (possibly improper) list with at least {} pairs",
+            shown(n)
+        )
     };
     Error::contract(who, &expected, lst)
 }
@@ -1048,7 +1110,9 @@ fn skip_pairs(who: &str, lst: &Value, n: usize, n_arg: &Value) -> R<Value> {
 /// How many pairs to keep at the front so that `n` remain at the back (`take-right` etc.).
 fn front_count(who: &str, a: &[Value], n: usize) -> R<usize> {
     let (pairs, _) = pairs_and_tail(&a[0]);
-    pairs.checked_sub(n).ok_or_else(|| too_short(who, &a[0], &a[1]))
+    pairs
+        .checked_sub(n)
+        .ok_or_else(|| too_short(who, &a[0], &a[1]))
 }
 
 fn take(_: &mut Interp, a: &[Value]) -> R<Value> {
@@ -1184,7 +1248,11 @@ fn number_range(who: &str, start: &Value, end: &Value, step: &Value, inclusive: 
         })
     };
     if number::sign(step) == Some(Ordering::Equal) && continues(start)? {
-        return Err(fields_error(who, "step is zero, so the range never ends", &[("start", start), ("end", end)]));
+        return Err(fields_error(
+            who,
+            "step is zero, so the range never ends",
+            &[("start", start), ("end", end)],
+        ));
     }
     let mut items = Vec::new();
     let mut x = start.clone();
@@ -1258,7 +1326,9 @@ fn remove_first(
 
 fn remove(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let eq = optional_equality("remove", a, 2, "(any/c any/c . -> . any/c)")?;
-    remove_first(interp, "remove", &a[1], |interp, x| eq.same(interp, &a[0], x))
+    remove_first(interp, "remove", &a[1], |interp, x| {
+        eq.same(interp, &a[0], x)
+    })
 }
 
 fn remq(interp: &mut Interp, a: &[Value]) -> R<Value> {
@@ -1276,7 +1346,13 @@ fn remf(interp: &mut Interp, a: &[Value]) -> R<Value> {
 
 /// `remove*` and friends: drops every element of `lst` that matches one of `targets`, calling
 /// a custom equality as (same? target element).
-fn remove_all(interp: &mut Interp, who: &str, targets: &Value, lst: &Value, eq: Equality) -> R<Value> {
+fn remove_all(
+    interp: &mut Interp,
+    who: &str,
+    targets: &Value,
+    lst: &Value,
+    eq: Equality,
+) -> R<Value> {
     let targets = args::list(who, targets)?;
     let items = args::list(who, lst)?;
     let mut out = Vec::with_capacity(items.len());
@@ -1403,9 +1479,19 @@ fn flatten(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn build_list(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => *i,
-        other => return Err(Error::contract("build-list", "exact-nonnegative-integer?", other)),
+        other => {
+            return Err(Error::contract(
+                "build-list",
+                "exact-nonnegative-integer?",
+                other,
+            ))
+        }
     };
-    check_procedure("build-list", "(exact-nonnegative-integer? . -> . any/c)", &a[1])?;
+    check_procedure(
+        "build-list",
+        "(exact-nonnegative-integer? . -> . any/c)",
+        &a[1],
+    )?;
     let mut out = Vec::new();
     for i in 0..n {
         out.push(interp.apply(&a[1], vec![Value::Int(i)])?);
@@ -1416,7 +1502,14 @@ fn build_list(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn make_list(_: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => *i,
-        _ => return Err(argument_error("make-list", "exact-nonnegative-integer?", a, 0)),
+        _ => {
+            return Err(argument_error(
+                "make-list",
+                "exact-nonnegative-integer?",
+                a,
+                0,
+            ))
+        }
     };
     let mut out = Value::Null;
     for _ in 0..n {
@@ -1429,7 +1522,9 @@ fn make_list(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn arg_extreme(interp: &mut Interp, who: &str, a: &[Value], better: Ordering) -> R<Value> {
     check_procedure_at(who, "(any/c . -> . real?)", a, 0)?;
     let items = a[1].list_to_vec().unwrap_or_default();
-    extreme_by(interp, who, &a[0], &items, better, || argument_error(who, "(and/c list? (not/c empty?))", a, 1))
+    extreme_by(interp, who, &a[0], &items, better, || {
+        argument_error(who, "(and/c list? (not/c empty?))", a, 1)
+    })
 }
 
 /// The first of `items` for which `(key x)`, which must be a real number, is strictly better
@@ -1450,7 +1545,11 @@ pub(crate) fn extreme_by(
         if number::is_number(&k) {
             Ok(k)
         } else {
-            Err(fields_error(who, "contract violation\n  expected: real?", &[("result", &k)]))
+            Err(fields_error(
+                who,
+                "contract violation\n  expected: real?",
+                &[("result", &k)],
+            ))
         }
     };
     let mut best = first;
@@ -1509,13 +1608,17 @@ fn positions_of(interp: &mut Interp, who: &str, a: &[Value], only_first: bool) -
         check_procedure_at(who, "(-> any/c any/c any/c)", a, 2)?;
     }
     let eq = Equality::from_arg(a.get(2));
-    positions(interp, items, only_first, |interp, x| eq.same(interp, x, &a[1]))
+    positions(interp, items, only_first, |interp, x| {
+        eq.same(interp, x, &a[1])
+    })
 }
 
 fn positions_where(interp: &mut Interp, who: &str, a: &[Value], only_first: bool) -> R<Vec<Value>> {
     let items = list_at(who, a, 0)?;
     check_procedure_at(who, "(-> any/c any/c)", a, 1)?;
-    positions(interp, items, only_first, |interp, x| holds(interp, &a[1], x))
+    positions(interp, items, only_first, |interp, x| {
+        holds(interp, &a[1], x)
+    })
 }
 
 fn index_of(interp: &mut Interp, a: &[Value]) -> R<Value> {
@@ -1527,11 +1630,21 @@ fn indexes_of(interp: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn index_where(interp: &mut Interp, a: &[Value]) -> R<Value> {
-    Ok(first_position(positions_where(interp, "index-where", a, true)?))
+    Ok(first_position(positions_where(
+        interp,
+        "index-where",
+        a,
+        true,
+    )?))
 }
 
 fn indexes_where(interp: &mut Interp, a: &[Value]) -> R<Value> {
-    Ok(Value::list(positions_where(interp, "indexes-where", a, false)?))
+    Ok(Value::list(positions_where(
+        interp,
+        "indexes-where",
+        a,
+        false,
+    )?))
 }
 
 /// `list-set`/`list-update`: a copy of the list up to `pos`, the new element, then the shared
@@ -1556,7 +1669,11 @@ fn replace_at(
         prefix.push(p.car.clone());
         cur = &p.cdr;
     }
-    Err(fields_error(who, "index too large for list", &[("index", &a[1]), ("in", &a[0])]))
+    Err(fields_error(
+        who,
+        "index too large for list",
+        &[("index", &a[1]), ("in", &a[0])],
+    ))
 }
 
 fn list_set(interp: &mut Interp, a: &[Value]) -> R<Value> {
@@ -1564,19 +1681,30 @@ fn list_set(interp: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn list_update(interp: &mut Interp, a: &[Value]) -> R<Value> {
-    check_procedure_at("list-update", "(any/c . -> . any/c)", a, 2)?;
-    replace_at(interp, "list-update", a, |interp, old| call1(interp, &a[2], old))
+    check_procedure_at("list-update", "(-> any/c any/c)", a, 2)?;
+    replace_at(interp, "list-update", a, |interp, old| {
+        call1(interp, &a[2], old)
+    })
 }
 
 fn add_between(_: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
     let items = list_at("add-between", a, 0)?;
     let separator = &a[1];
     let splice = args::keyword(kws, "splice?").is_some_and(Value::is_true);
-    let before_first = args::keyword(kws, "before-first").cloned().unwrap_or(Value::Null);
-    let before_last = args::keyword(kws, "before-last").unwrap_or(separator).clone();
-    let after_last = args::keyword(kws, "after-last").cloned().unwrap_or(Value::Null);
+    let before_first = args::keyword(kws, "before-first")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let before_last = args::keyword(kws, "before-last")
+        .unwrap_or(separator)
+        .clone();
+    let after_last = args::keyword(kws, "after-last")
+        .cloned()
+        .unwrap_or(Value::Null);
     if !splice {
-        for (which, v) in [("#:before-first", &before_first), ("#:after-last", &after_last)] {
+        for (which, v) in [
+            ("#:before-first", &before_first),
+            ("#:after-last", &after_last),
+        ] {
             if !matches!(v, Value::Null) {
                 return Err(fields_error(
                     "add-between",
@@ -1586,7 +1714,11 @@ fn add_between(_: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value>
             }
         }
         return Ok(Value::list(interleave(items, |out, is_last| {
-            out.push(if is_last { before_last.clone() } else { separator.clone() })
+            out.push(if is_last {
+                before_last.clone()
+            } else {
+                separator.clone()
+            })
         })));
     }
     let spliced = |v: &Value, which: &str| {
@@ -1625,7 +1757,9 @@ fn interleave(items: Vec<Value>, mut between: impl FnMut(&mut Vec<Value>, bool))
 }
 
 fn cartesian_product(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let lists = (0..a.len()).map(|pos| list_at("cartesian-product", a, pos)).collect::<R<Vec<_>>>()?;
+    let lists = (0..a.len())
+        .map(|pos| list_at("cartesian-product", a, pos))
+        .collect::<R<Vec<_>>>()?;
     let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
     for l in &lists {
         let mut next = Vec::with_capacity(tuples.len() * l.len());
@@ -1646,7 +1780,11 @@ fn check_result_size(who: &str, what: &str, lst: &Value, fits: bool) -> R<()> {
     if fits {
         Ok(())
     } else {
-        Err(fields_error(who, &format!("too many {what} to build them all"), &[("list", lst)]))
+        Err(fields_error(
+            who,
+            &format!("too many {what} to build them all"),
+            &[("list", lst)],
+        ))
     }
 }
 
@@ -1654,10 +1792,18 @@ fn combinations(_: &mut Interp, a: &[Value]) -> R<Value> {
     const MAX_SUBSETS_BITS: usize = 26;
     let items = args::list("combinations", &a[0])?;
     let Some(_) = a.get(1) else {
-        check_result_size("combinations", "combinations", &a[0], items.len() <= MAX_SUBSETS_BITS)?;
+        check_result_size(
+            "combinations",
+            "combinations",
+            &a[0],
+            items.len() <= MAX_SUBSETS_BITS,
+        )?;
         // Subset number m holds element i when bit i of m is set: Racket's order.
         let subsets = (0u64..1 << items.len()).map(|mask| {
-            let chosen = items.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0);
+            let chosen = items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0);
             Value::list(chosen.map(|(_, x)| x.clone()).collect())
         });
         return Ok(Value::list(subsets.collect()));
@@ -1675,7 +1821,9 @@ fn k_combinations(items: &[Value], k: usize) -> Vec<Value> {
     let mut picks: Vec<usize> = (0..k).collect();
     let mut out = Vec::new();
     loop {
-        out.push(Value::list(picks.iter().map(|&i| items[i].clone()).collect()));
+        out.push(Value::list(
+            picks.iter().map(|&i| items[i].clone()).collect(),
+        ));
         // Advance the rightmost position that can still move right, then reset those after it.
         let Some(i) = (0..k).rev().find(|&i| picks[i] < n - k + i) else {
             return out;
@@ -1690,14 +1838,21 @@ fn k_combinations(items: &[Value], k: usize) -> Vec<Value> {
 fn permutations(_: &mut Interp, a: &[Value]) -> R<Value> {
     const MAX_ITEMS: usize = 10;
     let items = args::list("permutations", &a[0])?;
-    check_result_size("permutations", "permutations", &a[0], items.len() <= MAX_ITEMS)?;
+    check_result_size(
+        "permutations",
+        "permutations",
+        &a[0],
+        items.len() <= MAX_ITEMS,
+    )?;
     // Racket's order: reversing each permutation of the reversed list gives the permutations
     // of positions in lexicographic order.
     let reversed: Vec<Value> = items.into_iter().rev().collect();
     let mut order: Vec<usize> = (0..reversed.len()).collect();
     let mut out = Vec::new();
     loop {
-        out.push(Value::list(order.iter().rev().map(|&i| reversed[i].clone()).collect()));
+        out.push(Value::list(
+            order.iter().rev().map(|&i| reversed[i].clone()).collect(),
+        ));
         if !next_permutation(&mut order) {
             return Ok(Value::list(out));
         }
@@ -1807,7 +1962,9 @@ mod tests {
         assert_eq!(eval("(cadr '(1 2 3))"), "2");
         assert_eq!(eval("(cdar '((1 . 2)))"), "2");
         assert_eq!(eval("(cadddr '(1 2 3 4))"), "4");
-        assert!(eval_error("(caddr '(1 2))").contains("expected: (cons/c any/c (cons/c any/c pair?))"));
+        assert!(
+            eval_error("(caddr '(1 2))").contains("expected: (cons/c any/c (cons/c any/c pair?))")
+        );
     }
 
     #[test]
@@ -1836,10 +1993,19 @@ mod tests {
 
     #[test]
     fn sort_with_key_is_stable() {
-        assert_eq!(eval("(sort '((1 . b) (0 . a) (1 . a) (0 . b)) < #:key car)"), "((0 . a) (0 . b) (1 . b) (1 . a))");
+        assert_eq!(
+            eval("(sort '((1 . b) (0 . a) (1 . a) (0 . b)) < #:key car)"),
+            "((0 . a) (0 . b) (1 . b) (1 . a))"
+        );
         assert_eq!(eval("(sort '(3 1 2) (lambda (a b) (> a b)))"), "(3 2 1)");
-        assert_eq!(eval("(sort '(\"b\" \"a\" \"c\") string>?)"), "(\"c\" \"b\" \"a\")");
-        assert_eq!(eval("(sort '(2 1 2 1) > #:key (lambda (x) 0))"), "(2 1 2 1)");
+        assert_eq!(
+            eval("(sort '(\"b\" \"a\" \"c\") string>?)"),
+            "(\"c\" \"b\" \"a\")"
+        );
+        assert_eq!(
+            eval("(sort '(2 1 2 1) > #:key (lambda (x) 0))"),
+            "(2 1 2 1)"
+        );
     }
 
     #[test]
@@ -1847,13 +2013,25 @@ mod tests {
         // Freeing a long or deep list recurses, so this runs on an interpreter-sized stack.
         with_big_stack(|| {
             let big = ints(0..1_000_000);
-            assert_eq!(write_string(&call(length, &[big.clone()]).unwrap_or(Value::Void)), "1000000");
-            let reversed = call(reverse, &[big.clone()]).unwrap_or(Value::Void);
-            assert_eq!(write_string(&call(car, &[reversed]).unwrap_or(Value::Void)), "999999");
+            assert_eq!(
+                write_string(&call(length, std::slice::from_ref(&big)).unwrap_or(Value::Void)),
+                "1000000"
+            );
+            let reversed = call(reverse, std::slice::from_ref(&big)).unwrap_or(Value::Void);
+            assert_eq!(
+                write_string(&call(car, &[reversed]).unwrap_or(Value::Void)),
+                "999999"
+            );
             let appended = call(append, &[big.clone(), big.clone()]).unwrap_or(Value::Void);
-            assert_eq!(write_string(&call(length, &[appended]).unwrap_or(Value::Void)), "2000000");
+            assert_eq!(
+                write_string(&call(length, &[appended]).unwrap_or(Value::Void)),
+                "2000000"
+            );
             let flat = call(flatten, &[Value::list(vec![big.clone(), big])]).unwrap_or(Value::Void);
-            assert_eq!(write_string(&call(length, &[flat]).unwrap_or(Value::Void)), "2000000");
+            assert_eq!(
+                write_string(&call(length, &[flat]).unwrap_or(Value::Void)),
+                "2000000"
+            );
         });
     }
 
@@ -1863,7 +2041,10 @@ mod tests {
         with_big_stack(|| {
             let deep = (0..200_000).fold(Value::Null, |acc, _| Value::list(vec![acc]));
             let nested = Value::list(vec![Value::Int(1), deep, Value::Int(2)]);
-            assert_eq!(write_string(&call(flatten, &[nested]).unwrap_or(Value::Void)), "(1 2)");
+            assert_eq!(
+                write_string(&call(flatten, &[nested]).unwrap_or(Value::Void)),
+                "(1 2)"
+            );
         });
     }
 
@@ -1872,7 +2053,10 @@ mod tests {
         // Freeing a long or deep list recurses, so this runs on an interpreter-sized stack.
         with_big_stack(|| {
             assert_eq!(eval("(foldr + 0 (range 1000000))"), "499999500000");
-            assert_eq!(eval("(length (map + (range 1000000) (range 1000000)))"), "1000000");
+            assert_eq!(
+                eval("(length (map + (range 1000000) (range 1000000)))"),
+                "1000000"
+            );
         });
     }
 
@@ -1885,8 +2069,11 @@ mod tests {
 
     #[test]
     fn list_ref_and_tail_errors() {
-        assert!(eval_error("(list-ref '(1 2) 5)").starts_with("list-ref: index too large for list\n  index: 5"));
-        assert!(eval_error("(list-ref '(1 2 . 3) 2)").starts_with("list-ref: index reaches a non-pair"));
+        assert!(eval_error("(list-ref '(1 2) 5)")
+            .starts_with("list-ref: index too large for list\n  index: 5"));
+        assert!(
+            eval_error("(list-ref '(1 2 . 3) 2)").starts_with("list-ref: index reaches a non-pair")
+        );
         assert_eq!(eval("(list-tail '(1 2 . 3) 2)"), "3");
     }
 
@@ -1896,7 +2083,8 @@ mod tests {
         assert_eq!(eval("(member 1 '(1 . 2))"), "(1 . 2)");
         assert_eq!(eval("(assoc 2.0 '((1 . a) (2 . b)) =)"), "(2 . b)");
         assert_eq!(eval("(assq 'b '((a 1) (b 2)))"), "(b 2)");
-        assert!(eval_error("(assoc 2 '(1 (2 . 3)))").starts_with("assoc: non-pair found in list\n  non-pair: 1"));
+        assert!(eval_error("(assoc 2 '(1 (2 . 3)))")
+            .starts_with("assoc: non-pair found in list\n  non-pair: 1"));
         assert!(eval_error("(memq 'a 5)").starts_with("memq: not a proper list\n  in: 5"));
     }
 
@@ -1914,16 +2102,23 @@ mod tests {
         assert_eq!(eval("(take '(1 2 . 3) 2)"), "(1 2)");
         assert_eq!(eval("(drop '(1 2 . 3) 2)"), "3");
         assert_eq!(eval("(take-right '(1 2 . 3) 1)"), "(2 . 3)");
-        assert!(eval_error("(take '(1 2 . 3) 3)").contains("expected: a (possibly improper) list with at least 3 pairs"));
+        assert!(eval_error("(take '(1 2 . 3) 3)")
+            .contains("expected: a (possibly improper) list with at least 3 pairs"));
         assert!(eval_error("(take '(1 2) 3)").contains("expected: a list with at least 3 elements"));
-        assert_eq!(eval("(call-with-values (lambda () (split-at '(1 2 3) 1)) list)"), "((1) (2 3))");
+        assert_eq!(
+            eval("(call-with-values (lambda () (split-at '(1 2 3) 1)) list)"),
+            "((1) (2 3))"
+        );
     }
 
     #[test]
     fn first_requires_a_non_empty_list() {
         assert_eq!(
             eval_error("(first '())"),
-            format!("first: contract violation\n  expected: (and/c list? (not/c empty?))\n  given: {}", show_given(&Value::Null))
+            format!(
+                "first: contract violation\n  expected: (and/c list? (not/c empty?))\n  given: {}",
+                show_given(&Value::Null)
+            )
         );
         assert!(eval_error("(second '(1))").starts_with("second: list contains too few elements"));
     }
@@ -1938,14 +2133,20 @@ mod tests {
         assert_eq!(eval("(range 0 0 0)"), "()");
         assert!(eval_error("(range 0 1 0)").contains("never ends"));
         assert!(int_range(i64::MAX - 1, i64::MAX, 5, true).is_none());
-        assert_eq!(eval("(range 9223372036854775806 9223372036854775807 5)"), "(9223372036854775806)");
+        assert_eq!(
+            eval("(range 9223372036854775806 9223372036854775807 5)"),
+            "(9223372036854775806)"
+        );
     }
 
     #[test]
     fn duplicates() {
         assert_eq!(eval("(remove-duplicates '(1 2 1 3 2 4))"), "(1 2 3 4)");
         assert_eq!(eval("(remove-duplicates '(1 1.0 2) =)"), "(1 2)");
-        assert_eq!(eval("(remove-duplicates '(1 2 3 4 5 6) #:key (lambda (x) (modulo x 3)))"), "(1 2 3)");
+        assert_eq!(
+            eval("(remove-duplicates '(1 2 3 4 5 6) #:key (lambda (x) (modulo x 3)))"),
+            "(1 2 3)"
+        );
         assert_eq!(eval("(check-duplicates '(1 2 1.0) =)"), "1.0");
         assert_eq!(eval("(check-duplicates '(1 2) #:default 'none)"), "none");
         assert_eq!(eval("(remove* '(1 2) '(1 2 3 1 4))"), "(3 4)");
@@ -1953,14 +2154,34 @@ mod tests {
 
     #[test]
     fn racket_list_orders() {
-        assert_eq!(eval("(combinations '(1 2 3))"), "(() (1) (2) (1 2) (3) (1 3) (2 3) (1 2 3))");
-        assert_eq!(eval("(combinations '(1 2 3 4) 2)"), "((1 2) (1 3) (1 4) (2 3) (2 4) (3 4))");
-        assert_eq!(eval("(permutations '(1 2 3))"), "((1 2 3) (2 1 3) (1 3 2) (3 1 2) (2 3 1) (3 2 1))");
-        assert_eq!(eval("(group-by (lambda (x) (modulo x 3)) '(1 2 3 4 5 6 7 0))"), "((1 4 7) (2 5) (3 6 0))");
-        assert_eq!(eval("(cartesian-product '(1 2) '(a b))"), "((1 a) (1 b) (2 a) (2 b))");
-        assert_eq!(eval("(add-between '(x y z) 'and #:before-last 'or)"), "(x and y or z)");
         assert_eq!(
-            eval("(add-between '(x y z) '(a b) #:splice? #t #:before-first '(s) #:after-last '(e))"),
+            eval("(combinations '(1 2 3))"),
+            "(() (1) (2) (1 2) (3) (1 3) (2 3) (1 2 3))"
+        );
+        assert_eq!(
+            eval("(combinations '(1 2 3 4) 2)"),
+            "((1 2) (1 3) (1 4) (2 3) (2 4) (3 4))"
+        );
+        assert_eq!(
+            eval("(permutations '(1 2 3))"),
+            "((1 2 3) (2 1 3) (1 3 2) (3 1 2) (2 3 1) (3 2 1))"
+        );
+        assert_eq!(
+            eval("(group-by (lambda (x) (modulo x 3)) '(1 2 3 4 5 6 7 0))"),
+            "((1 4 7) (2 5) (3 6 0))"
+        );
+        assert_eq!(
+            eval("(cartesian-product '(1 2) '(a b))"),
+            "((1 a) (1 b) (2 a) (2 b))"
+        );
+        assert_eq!(
+            eval("(add-between '(x y z) 'and #:before-last 'or)"),
+            "(x and y or z)"
+        );
+        assert_eq!(
+            eval(
+                "(add-between '(x y z) '(a b) #:splice? #t #:before-first '(s) #:after-last '(e))"
+            ),
             "(s x a b y a b z e)"
         );
     }
@@ -1976,9 +2197,15 @@ mod tests {
     #[test]
     fn argmin_and_positions() {
         assert_eq!(eval("(argmin car '((3 a) (1 b) (2 c) (1 d)))"), "(1 b)");
-        assert_eq!(eval("(argmax string-length '(\"aa\" \"bbbb\" \"dddd\"))"), "\"bbbb\"");
+        assert_eq!(
+            eval("(argmax string-length '(\"aa\" \"bbbb\" \"dddd\"))"),
+            "\"bbbb\""
+        );
         assert_eq!(eval("(indexes-of '(a b a c a) 'a)"), "(0 2 4)");
         assert_eq!(eval("(index-of '(a b) 'z)"), "#f");
-        assert_eq!(eval("(list-update '(1 2 3) 1 (lambda (x) (* x 100)))"), "(1 200 3)");
+        assert_eq!(
+            eval("(list-update '(1 2 3) 1 (lambda (x) (* x 100)))"),
+            "(1 200 3)"
+        );
     }
 }

@@ -69,7 +69,11 @@ fn vector_cell<'a>(who: &str, v: &'a Value) -> R<&'a VectorCell> {
 fn mutable_vector_cell<'a>(who: &str, v: &'a Value) -> R<&'a VectorCell> {
     match v {
         Value::Vector(cell) => Ok(cell),
-        other => Err(Error::contract(who, "(and/c vector? (not/c immutable?))", other)),
+        other => Err(Error::contract(
+            who,
+            "(and/c vector? (not/c immutable?))",
+            other,
+        )),
     }
 }
 
@@ -86,7 +90,13 @@ fn vector_len(cell: &VectorCell) -> usize {
 fn allocate(who: &str, n: usize, n_arg: &Value) -> R<Vec<Value>> {
     let mut items = Vec::new();
     items.try_reserve_exact(n).map_err(|_| {
-        Error::new(ExnKind::Fail, format!("{who}: out of memory making a vector of length {}", shown(n_arg)))
+        Error::new(
+            ExnKind::Fail,
+            format!(
+                "{who}: out of memory making a vector of length {}",
+                shown(n_arg)
+            ),
+        )
     })?;
     Ok(items)
 }
@@ -124,7 +134,11 @@ fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
         return Ok(position);
     }
     if len == 0 {
-        return Err(fields_error(who, "index is out of range for empty vector", &[("index", &a[1]), ("vector", &a[0])]));
+        return Err(fields_error(
+            who,
+            "index is out of range for empty vector",
+            &[("index", &a[1]), ("vector", &a[0])],
+        ));
     }
     Err(out_of_range(who, "index", &a[1], len - 1, &a[0]))
 }
@@ -141,7 +155,13 @@ fn position_arg(who: &str, v: Option<&Value>) -> R<Option<usize>> {
 
 /// The `[start, end)` slice that optional start and end arguments select in a vector of
 /// length `len`, checked as Racket checks it.
-fn slice_bounds(who: &str, vector: &Value, len: usize, start: Option<&Value>, end: Option<&Value>) -> R<(usize, usize)> {
+fn slice_bounds(
+    who: &str,
+    vector: &Value,
+    len: usize,
+    start: Option<&Value>,
+    end: Option<&Value>,
+) -> R<(usize, usize)> {
     let from = position_arg(who, start)?.unwrap_or(0);
     let to = position_arg(who, end)?.unwrap_or(len);
     if let (Some(start), true) = (start, from > len) {
@@ -171,7 +191,13 @@ fn vector_p(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn make_vector(_: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => usize::try_from(*i).unwrap_or(usize::MAX),
-        other => return Err(Error::contract("make-vector", "valid-vector-length?", other)),
+        other => {
+            return Err(Error::contract(
+                "make-vector",
+                "valid-vector-length?",
+                other,
+            ))
+        }
     };
     let fill = a.get(1).cloned().unwrap_or(Value::Int(0));
     let mut items = allocate("make-vector", n, &a[0])?;
@@ -235,7 +261,15 @@ fn vector_copy_into(_: &mut Interp, a: &[Value]) -> R<Value> {
     let dest_len = vector_len(dest);
     let dest_start = match position_arg("vector-copy!", Some(&a[1]))? {
         Some(i) if i <= dest_len => i,
-        _ => return Err(out_of_range("vector-copy!", "index", &a[1], dest_len, &a[0])),
+        _ => {
+            return Err(out_of_range(
+                "vector-copy!",
+                "starting index",
+                &a[1],
+                dest_len,
+                &a[0],
+            ))
+        }
     };
     let (from, to) = slice_bounds("vector-copy!", &a[2], vector_len(src), a.get(3), a.get(4))?;
     // Copy out first: source and destination may be the same vector.
@@ -247,7 +281,10 @@ fn vector_copy_into(_: &mut Interp, a: &[Value]) -> R<Value> {
             format!("vector-copy!: not enough room in target vector\n  target length: {dest_len}\n  needed length: {needed}"),
         ));
     }
-    let old: Vec<Value> = dest.borrow_mut().splice(dest_start..needed, chunk).collect();
+    let old: Vec<Value> = dest
+        .borrow_mut()
+        .splice(dest_start..needed, chunk)
+        .collect();
     drop(old);
     Ok(Value::Void)
 }
@@ -266,12 +303,26 @@ fn vector_append(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn build_vector(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => *i,
-        other => return Err(Error::contract("build-vector", "exact-nonnegative-integer?", other)),
+        other => {
+            return Err(Error::contract(
+                "build-vector",
+                "exact-nonnegative-integer?",
+                other,
+            ))
+        }
     };
     if !a[1].is_procedure() {
-        return Err(Error::contract("build-vector", "(exact-nonnegative-integer? . -> . any/c)", &a[1]));
+        return Err(Error::contract(
+            "build-vector",
+            "(exact-nonnegative-integer? . -> . any/c)",
+            &a[1],
+        ));
     }
-    let mut items = allocate("build-vector", usize::try_from(n).unwrap_or(usize::MAX), &a[0])?;
+    let mut items = allocate(
+        "build-vector",
+        usize::try_from(n).unwrap_or(usize::MAX),
+        &a[0],
+    )?;
     for i in 0..n {
         items.push(interp.apply(&a[1], vec![Value::Int(i)])?);
     }
@@ -281,7 +332,11 @@ fn build_vector(interp: &mut Interp, a: &[Value]) -> R<Value> {
 /// The vectors of a multi-vector operation, checked to be equally long, and that length.
 /// `name_positions` selects Racket's message style for a bad argument: with its position and
 /// the other arguments, or just the value.
-fn equal_length_vectors(who: &str, a: &[Value], name_positions: bool) -> R<(Vec<VectorCell>, usize)> {
+fn equal_length_vectors(
+    who: &str,
+    a: &[Value],
+    name_positions: bool,
+) -> R<(Vec<VectorCell>, usize)> {
     let bad_argument = |expected: &str, pos: usize| {
         if name_positions {
             argument_error(who, expected, a, pos)
@@ -293,8 +348,8 @@ fn equal_length_vectors(who: &str, a: &[Value], name_positions: bool) -> R<(Vec<
         return Err(bad_argument("procedure?", 0));
     }
     let mut vectors = Vec::with_capacity(a.len() - 1);
-    for pos in 1..a.len() {
-        match &a[pos] {
+    for (pos, v) in a.iter().enumerate().skip(1) {
+        match v {
             Value::Vector(cell) => vectors.push(cell.clone()),
             _ => return Err(bad_argument("vector?", pos)),
         }
@@ -304,7 +359,10 @@ fn equal_length_vectors(who: &str, a: &[Value], name_positions: bool) -> R<(Vec<
         let arguments: Vec<String> = a.iter().map(shown).collect();
         return Err(Error::new(
             ExnKind::Contract,
-            format!("{who}: all vectors must have same size; arguments were: {}", arguments.join(" ")),
+            format!(
+                "{who}: all vectors must have same size; arguments were: {}",
+                arguments.join(" ")
+            ),
         ));
     }
     Ok((vectors, len))
@@ -319,7 +377,10 @@ fn for_each_column(
     mut visit: impl FnMut(usize, Value),
 ) -> R<()> {
     for i in 0..*len {
-        let call = vectors.iter().map(|v| v.borrow().get(i).cloned().unwrap_or(Value::Void)).collect();
+        let call = vectors
+            .iter()
+            .map(|v| v.borrow().get(i).cloned().unwrap_or(Value::Void))
+            .collect();
         visit(i, interp.apply(f, call)?);
     }
     Ok(())
@@ -336,7 +397,10 @@ fn vector_map_in_place(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let vectors = equal_length_vectors("vector-map!", a, true)?;
     let target = mutable_vector_cell("vector-map!", &a[1])?;
     for_each_column(interp, &a[0], &vectors, |i, r| {
-        let old = target.borrow_mut().get_mut(i).map(|slot| std::mem::replace(slot, r));
+        let old = target
+            .borrow_mut()
+            .get_mut(i)
+            .map(|slot| std::mem::replace(slot, r));
         drop(old);
     })?;
     Ok(a[1].clone())
@@ -383,7 +447,9 @@ fn vector_extreme(interp: &mut Interp, who: &str, a: &[Value], better: Ordering)
         Value::Vector(cell) => cell.borrow().clone(),
         other => return Err(Error::contract(who, NON_EMPTY, other)),
     };
-    extreme_by(interp, who, &a[0], &items, better, || Error::contract(who, NON_EMPTY, &a[1]))
+    extreme_by(interp, who, &a[0], &items, better, || {
+        Error::contract(who, NON_EMPTY, &a[1])
+    })
 }
 
 fn vector_argmin(interp: &mut Interp, a: &[Value]) -> R<Value> {
@@ -399,7 +465,9 @@ fn position_in_vector(who: &str, a: &[Value], same: fn(&Value, &Value) -> bool) 
         return Err(argument_error(who, "vector?", a, 1));
     };
     let found = cell.borrow().iter().position(|x| same(&a[0], x));
-    Ok(found.map_or(Value::Bool(false), |i| Value::Int(i64::try_from(i).unwrap_or(i64::MAX))))
+    Ok(found.map_or(Value::Bool(false), |i| {
+        Value::Int(i64::try_from(i).unwrap_or(i64::MAX))
+    }))
 }
 
 fn vector_member(_: &mut Interp, a: &[Value]) -> R<Value> {
@@ -463,12 +531,19 @@ fn vector_split_at_right(_: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn vector_empty_p(_: &mut Interp, a: &[Value]) -> R<Value> {
-    Ok(Value::Bool(vector_len(vector_cell("vector-empty?", &a[0])?) == 0))
+    Ok(Value::Bool(
+        vector_len(vector_cell("vector-empty?", &a[0])?) == 0,
+    ))
 }
 
 /// The sorted elements of the selected slice of a `vector-sort`/`vector-sort!` argument, and
 /// where the slice starts.
-fn sorted_slice(interp: &mut Interp, who: &str, a: &[Value], kws: &[(Symbol, Value)]) -> R<(Vec<Value>, usize)> {
+fn sorted_slice(
+    interp: &mut Interp,
+    who: &str,
+    a: &[Value],
+    kws: &[(Symbol, Value)],
+) -> R<(Vec<Value>, usize)> {
     let cell = vector_cell(who, &a[0])?;
     if !a[1].is_procedure() {
         return Err(Error::contract(who, "(any/c any/c . -> . any/c)", &a[1]));
@@ -530,19 +605,28 @@ mod tests {
         let got = vector_ref(&mut interp, &[v.clone(), Value::Int(1)]).ok();
         assert_eq!(got.map(|x| write_string(&x)), Some("20".to_string()));
         let message = eval_error("(vector-ref (vector 1 2 3) 5)");
-        assert!(message.starts_with("vector-ref: index is out of range\n  index: 5\n  valid range: [0, 2]\n  vector: "));
-        assert!(eval_error("(vector-ref (vector) 0)").starts_with("vector-ref: index is out of range for empty vector"));
-        assert!(eval_error("(vector-ref (vector 1) -1)").contains("argument position: 2nd\n  first argument...:"));
+        assert!(message.starts_with(
+            "vector-ref: index is out of range\n  index: 5\n  valid range: [0, 2]\n  vector: "
+        ));
+        assert!(eval_error("(vector-ref (vector) 0)")
+            .starts_with("vector-ref: index is out of range for empty vector"));
+        assert!(eval_error("(vector-ref (vector 1) -1)")
+            .contains("argument position: 2nd\n  first argument...:"));
     }
 
     #[test]
     fn copy_bounds() {
         assert_eq!(eval("(vector-copy (vector 1 2 3) 1)"), "#(2 3)");
         assert_eq!(eval("(vector-copy (vector 1 2 3) 1 2)"), "#(2)");
-        assert!(eval_error("(vector-copy (vector 1 2 3) 2 1)").starts_with("vector-copy: ending index is smaller than starting index"));
+        assert!(eval_error("(vector-copy (vector 1 2 3) 2 1)")
+            .starts_with("vector-copy: ending index is smaller than starting index"));
         assert!(eval_error("(vector-copy (vector 1 2 3) 4)").starts_with("vector-copy: starting index is out of range\n  starting index: 4\n  valid range: [0, 3]"));
-        assert_eq!(eval("(let ([v (vector 1 2 3 4 5)]) (vector-copy! v 1 v 0 3) v)"), "#(1 1 2 3 5)");
-        assert!(eval_error("(vector-copy! (vector 1 2 3) 2 (vector 'a 'b))").contains("not enough room"));
+        assert_eq!(
+            eval("(let ([v (vector 1 2 3 4 5)]) (vector-copy! v 1 v 0 3) v)"),
+            "#(1 1 2 3 5)"
+        );
+        assert!(eval_error("(vector-copy! (vector 1 2 3) 2 (vector 'a 'b))")
+            .contains("not enough room"));
     }
 
     #[test]
@@ -554,8 +638,12 @@ mod tests {
     #[test]
     fn mapping_and_counting() {
         assert_eq!(eval("(vector-map + #(1 2) #(10 20))"), "#(11 22)");
-        assert!(eval_error("(vector-map + #(1 2) #(1))").starts_with("vector-map: all vectors must have same size"));
-        assert_eq!(eval("(let ([v (vector 1 2)]) (vector-map! add1 v) v)"), "#(2 3)");
+        assert!(eval_error("(vector-map + #(1 2) #(1))")
+            .starts_with("vector-map: all vectors must have same size"));
+        assert_eq!(
+            eval("(let ([v (vector 1 2)]) (vector-map! add1 v) v)"),
+            "#(2 3)"
+        );
         assert_eq!(eval("(vector-count < #(1 5) #(2 4))"), "1");
         assert_eq!(eval("(vector-filter odd? #(1 2 3 4 5))"), "#(1 3 5)");
         assert_eq!(eval("(vector-argmin (lambda (x) x) #(5 3 1 8 1))"), "1");
@@ -564,7 +652,10 @@ mod tests {
 
     #[test]
     fn a_procedure_may_mutate_the_vector_it_maps() {
-        assert_eq!(eval("(let ([v (vector 1 2 3)]) (vector-map! (lambda (x) (vector-set! v 2 0) x) v) v)"), "#(1 2 0)");
+        assert_eq!(
+            eval("(let ([v (vector 1 2 3)]) (vector-map! (lambda (x) (vector-set! v 2 0) x) v) v)"),
+            "#(1 2 0)"
+        );
         assert_eq!(eval("(let ([v (vector 3 1 2)]) (vector-sort! v (lambda (a b) (vector-ref v 0) (< a b))) v)"), "#(1 2 3)");
     }
 
@@ -573,7 +664,8 @@ mod tests {
         assert_eq!(eval("(vector-take #(1 2 3) 2)"), "#(1 2)");
         assert_eq!(eval("(vector-drop-right #(1 2 3) 2)"), "#(1)");
         assert_eq!(eval("(vector-take-right #(1 2 3) 2)"), "#(2 3)");
-        assert!(eval_error("(vector-take #(1 2) 3)").starts_with("vector-take: index is out of range\n  index: 3\n  valid range: [0, 2]"));
+        assert!(eval_error("(vector-take #(1 2) 3)")
+            .starts_with("vector-take: index is out of range\n  index: 3\n  valid range: [0, 2]"));
         assert_eq!(eval("(vector-member 8 #(5 3 8 1))"), "2");
         assert_eq!(eval("(vector-memq 'z #(a b))"), "#f");
     }
@@ -581,7 +673,13 @@ mod tests {
     #[test]
     fn sorting_is_stable_and_respects_bounds() {
         assert_eq!(eval("(vector-sort #(3 1 2 5 4) < 1 3)"), "#(1 2)");
-        assert_eq!(eval("(vector-sort #((1 . b) (0 . a) (1 . a)) < #:key car)"), "#((0 . a) (1 . b) (1 . a))");
-        assert_eq!(eval("(let ([v (vector 5 3 1 2 0)]) (vector-sort! v < 1 4) v)"), "#(5 1 2 3 0)");
+        assert_eq!(
+            eval("(vector-sort #((1 . b) (0 . a) (1 . a)) < #:key car)"),
+            "#((0 . a) (1 . b) (1 . a))"
+        );
+        assert_eq!(
+            eval("(let ([v (vector 5 3 1 2 0)]) (vector-sort! v < 1 4) v)"),
+            "#(5 1 2 3 0)"
+        );
     }
 }
