@@ -7,7 +7,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Mutex;
 
-use crate::value::print::write_string;
+use crate::value::print::{print_string, write_string};
 use crate::value::Value;
 
 /// A position in a source file. Files are interned so a span is small and `Copy`.
@@ -234,10 +234,11 @@ impl Error {
     }
 }
 
-/// Values in error messages print in `write` style, cut short so a huge value stays readable.
+/// Values in error messages print in `print` style as Racket's do, cut short so a huge value
+/// stays readable.
 pub fn show_given(v: &Value) -> String {
     const LIMIT: usize = 200;
-    let s = write_string(v);
+    let s = print_string(v);
     if s.chars().count() > LIMIT {
         let cut: String = s.chars().take(LIMIT).collect();
         format!("{cut}...")

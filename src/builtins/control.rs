@@ -53,6 +53,13 @@ pub static PRIMITIVES: &[Primitive] = &[
     Primitive::new("exn:fail:syntax?", 1, 1, |_, a| Ok(exn_is(&a[0], |k| k == ExnKind::Syntax)), "Is the value a syntax error?"),
     Primitive::new("exn:fail:filesystem?", 1, 1, |_, a| Ok(exn_is(&a[0], |k| k == ExnKind::Filesystem)), "Is the value a filesystem error?"),
     Primitive::new("exn:break?", 1, 1, |_, a| Ok(exn_is(&a[0], |k| k == ExnKind::Break)), "Is the value a break (Ctrl-C)?"),
+    Primitive::new("make-exn:fail", 2, 2, |_, a| make_exn(ExnKind::Fail, a), "Creates an exn:fail value with a message."),
+    Primitive::new("make-exn:fail:user", 2, 2, |_, a| make_exn(ExnKind::User, a), "Creates an exn:fail:user value with a message."),
+    Primitive::new("make-exn:fail:contract", 2, 2, |_, a| make_exn(ExnKind::Contract, a), "Creates an exn:fail:contract value with a message."),
+    Primitive::new("current-continuation-marks", 0, 0, |_, _| Ok(Value::Void), "Continuation marks (rlmsh keeps none; accepted for exception constructors)."),
+    Primitive::new("parameter?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Parameter(_)))), "Is the value a parameter?"),
+    Primitive::new("promise-forced?", 1, 1, promise_forced, "Has the promise been forced?"),
+    Primitive::new("keyword-apply", 4, MANY, keyword_apply, "Calls a procedure with keyword arguments from two lists, then positional ones."),
     Primitive::new("make-parameter", 1, 2, make_parameter, "Creates a parameter with an initial value and an optional guard."),
     Primitive::new("dynamic-wind", 3, 3, dynamic_wind, "Calls before, thunk and after; after runs however thunk exits."),
     Primitive::new("call/ec", 1, 1, call_ec, "Calls a procedure with an escape continuation."),
@@ -350,4 +357,39 @@ fn symbol_eq(_: &mut Interp, a: &[Value]) -> R<Value> {
         }
     }
     Ok(Value::Bool(true))
+}
+
+fn make_exn(kind: ExnKind, a: &[Value]) -> R<Value> {
+    let message = args::string("make-exn", &a[0])?;
+    match Error::new(kind, message) {
+        Error::Raise(v) => Ok(v),
+        _ => unreachable!("Error::new always makes a raise"),
+    }
+}
+
+fn promise_forced(_: &mut Interp, a: &[Value]) -> R<Value> {
+    match &a[0] {
+        Value::Promise(p) => Ok(Value::Bool(matches!(*p.borrow(), Promise::Forced(_)))),
+        other => Err(Error::contract("promise-forced?", "promise?", other)),
+    }
+}
+
+/// `(keyword-apply f '(#:a #:b) (list va vb) v ... lst)`.
+fn keyword_apply(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let keys = args::list("keyword-apply", &a[1])?;
+    let vals = args::list("keyword-apply", &a[2])?;
+    if keys.len() != vals.len() {
+        return Err(Error::contract_msg("keyword-apply", "keyword list and value list have different lengths"));
+    }
+    let mut keywords = Vec::with_capacity(keys.len());
+    for (k, v) in keys.iter().zip(vals) {
+        match k {
+            Value::Keyword(k) => keywords.push((*k, v)),
+            other => return Err(Error::contract("keyword-apply", "(listof keyword?)", other)),
+        }
+    }
+    let mut positional = vec![a[0].clone()];
+    positional.extend(a[3..].iter().cloned());
+    let (f, args) = spread_apply_args(positional)?;
+    interp.apply_kw(&f, args, keywords)
 }

@@ -61,10 +61,6 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("immutable?", 1, 1, immutable_p, "Is the value an immutable hash table, string or vector?"),
 ];
 
-fn shown(v: &Value) -> String {
-    show_given(v)
-}
-
 /// A table argument; Racket names the argument position only for some procedures.
 fn table<'a>(who: &str, v: &'a Value) -> R<&'a HashTable> {
     args::hash(who, v)
@@ -381,7 +377,7 @@ fn updated_value(interp: &mut Interp, who: &str, h: &HashTable, a: &[Value]) -> 
         None => failure_result(interp, a.get(3), || {
             Error::new(
                 ExnKind::Contract,
-                format!("{who}: no value found for key: {}", shown(&a[1])),
+                format!("{who}: no value found for key: {}", show_given(&a[1])),
             )
         })?,
     };
@@ -522,9 +518,9 @@ impl Combine<'_> {
             Combine::WithKey(f) => interp.apply(f, vec![key.clone(), old, new]),
             Combine::Refuse => Err(Error::fail(format!(
                 "{who}: duplicate values for key {}: {} and {}",
-                shown(key),
-                shown(&old),
-                shown(&new)
+                show_given(key),
+                show_given(&old),
+                show_given(&new)
             ))),
         }
     }

@@ -145,11 +145,6 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("list-prefix?", 2, 3, list_prefix_p, "Does the first list start the second one (elements compared with equal?)?"),
 ];
 
-/// A value as it appears in error messages.
-fn shown(v: &Value) -> String {
-    show_given(v)
-}
-
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
@@ -164,7 +159,7 @@ fn ordinal(n: usize) -> String {
 /// Racket's contract violation for one argument of several: it names the position of the bad
 /// argument and lists the others.
 pub(crate) fn argument_error(who: &str, expected: &str, args: &[Value], pos: usize) -> Error {
-    let given = args.get(pos).map(shown).unwrap_or_default();
+    let given = args.get(pos).map(show_given).unwrap_or_default();
     let mut msg = format!("{who}: contract violation\n  expected: {expected}\n  given: {given}");
     if args.len() > 1 {
         msg.push_str(&format!(
@@ -172,7 +167,7 @@ pub(crate) fn argument_error(who: &str, expected: &str, args: &[Value], pos: usi
             ordinal(pos + 1)
         ));
         for (_, v) in args.iter().enumerate().filter(|(i, _)| *i != pos) {
-            msg.push_str(&format!("\n   {}", shown(v)));
+            msg.push_str(&format!("\n   {}", show_given(v)));
         }
     }
     Error::new(ExnKind::Contract, msg)
@@ -182,7 +177,7 @@ pub(crate) fn argument_error(who: &str, expected: &str, args: &[Value], pos: usi
 pub(crate) fn fields_error(who: &str, message: &str, fields: &[(&str, &Value)]) -> Error {
     let mut msg = format!("{who}: {message}");
     for (name, v) in fields {
-        msg.push_str(&format!("\n  {name}: {}", shown(v)));
+        msg.push_str(&format!("\n  {name}: {}", show_given(v)));
     }
     Error::new(ExnKind::Contract, msg)
 }
@@ -395,7 +390,7 @@ fn nth_tail(who: &str, lst: &Value, index: &Value) -> R<Value> {
                 ExnKind::Contract,
                 format!(
                     "{who}: index {} is not an exact nonnegative integer",
-                    shown(other)
+                    show_given(other)
                 ),
             ))
         }
@@ -435,7 +430,6 @@ fn list_tail(_: &mut Interp, a: &[Value]) -> R<Value> {
 
 /// How an operation compares elements: a builtin equality (which duplicate detection can hash)
 /// or any two-argument procedure.
-#[derive(Clone)]
 enum Equality {
     Equal,
     Eqv,
@@ -568,7 +562,7 @@ fn memq(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn not_a_proper_list(who: &str, lst: &Value) -> Error {
     Error::new(
         ExnKind::Contract,
-        format!("{who}: not a proper list: {}", shown(lst)),
+        format!("{who}: not a proper list: {}", show_given(lst)),
     )
 }
 
@@ -673,7 +667,7 @@ fn equal_length_lists(who: &str, f: &Value, lists: &[Value]) -> R<Vec<Vec<Value>
             format!(
                 "{who}: all lists must have same size\n  first list length: {first_len}\n  other list length: {}\n  procedure: {}",
                 other.len(),
-                shown(f)
+                show_given(f)
             ),
         ));
     }
@@ -779,7 +773,7 @@ fn fold_lists(who: &str, a: &[Value]) -> R<Vec<Vec<Value>>> {
             ExnKind::Contract,
             format!(
                 "{who}: given list does not have the same size as the first list: {}",
-                shown(&a[bad + 2])
+                show_given(&a[bad + 2])
             ),
         ));
     }
@@ -1069,11 +1063,11 @@ nth_procedures!(
 /// The error for `take` and friends when the list has fewer than `n` elements.
 fn too_short(who: &str, lst: &Value, n: &Value) -> Error {
     let expected = if lst.is_list() {
-        format!("a list with at least {} elements", shown(n))
+        format!("a list with at least {} elements", show_given(n))
     } else {
         format!(
             "a (possibly improper) list with at least {} pairs",
-            shown(n)
+            show_given(n)
         )
     };
     Error::contract(who, &expected, lst)

@@ -1,8 +1,8 @@
 //! Vectors: the vector primitives of `racket/base` and most of `racket/vector`.
 //!
 //! A vector's elements sit in a `RefCell`. No borrow is ever held while calling back into
-//! Scheme: operations that call procedures work on a snapshot of the elements and write
-//! results back with short borrows, so a procedure may freely read or mutate the vector.
+//! Scheme: operations that call procedures read elements and write results with short
+//! borrows (or work on a snapshot), so a procedure may freely read or mutate the vector.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -54,10 +54,6 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::with_keywords("vector-sort!", 2, 4, &["key", "cache-keys?"], vector_sort_in_place, "Sorts a vector (from start to end) in place, stably."),
 ];
 
-fn shown(v: &Value) -> String {
-    show_given(v)
-}
-
 fn vector_cell<'a>(who: &str, v: &'a Value) -> R<&'a VectorCell> {
     match v {
         Value::Vector(cell) => Ok(cell),
@@ -94,7 +90,7 @@ fn allocate(who: &str, n: usize, n_arg: &Value) -> R<Vec<Value>> {
             ExnKind::Fail,
             format!(
                 "{who}: out of memory making a vector of length {}",
-                shown(n_arg)
+                show_given(n_arg)
             ),
         )
     })?;
@@ -108,8 +104,8 @@ fn out_of_range(who: &str, what: &str, index: &Value, max: usize, vector: &Value
         ExnKind::Contract,
         format!(
             "{who}: {what} is out of range\n  {what}: {}\n  valid range: [0, {max}]\n  vector: {}",
-            shown(index),
-            shown(vector)
+            show_given(index),
+            show_given(vector)
         ),
     )
 }
@@ -124,8 +120,8 @@ fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
                 ExnKind::Contract,
                 format!(
                     "{who}: contract violation\n  expected: exact-nonnegative-integer?\n  given: {}\n  argument position: 2nd\n  first argument...:\n   {}",
-                    shown(other),
-                    shown(&a[0])
+                    show_given(other),
+                    show_given(&a[0])
                 ),
             ))
         }
@@ -175,9 +171,9 @@ fn slice_bounds(
             ExnKind::Contract,
             format!(
                 "{who}: ending index is smaller than starting index\n  ending index: {}\n  starting index: {}\n  valid range: [0, {len}]\n  vector: {}",
-                shown(end),
-                shown(start),
-                shown(vector)
+                show_given(end),
+                show_given(start),
+                show_given(vector)
             ),
         ));
     }
@@ -356,7 +352,7 @@ fn equal_length_vectors(
     }
     let len = vectors.first().map_or(0, vector_len);
     if vectors.iter().any(|v| vector_len(v) != len) {
-        let arguments: Vec<String> = a.iter().map(shown).collect();
+        let arguments: Vec<String> = a.iter().map(show_given).collect();
         return Err(Error::new(
             ExnKind::Contract,
             format!(

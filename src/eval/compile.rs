@@ -335,6 +335,9 @@ impl Compiler {
                 if items.len() < 3 {
                     return Err(syntax_err("define", "bad syntax (no expressions for procedure body)", d));
                 }
+                if matches!(head[0].kind, DatumKind::List(_) | DatumKind::Dotted(..)) {
+                    return self.compile_define(d, &uncurry_define(items, d.span));
+                }
                 let name = head[0].as_symbol().ok_or_else(|| syntax_err("define", "bad syntax (not an identifier)", d))?;
                 let params = match &items[1].kind {
                     DatumKind::List(h) => Datum::list(h[1..].to_vec(), items[1].span),
@@ -727,6 +730,19 @@ impl Compiler {
         self.globals.macros.borrow_mut().insert(macros::base_name(name), Rc::new(m));
         Ok(Node::Const(Value::Void))
     }
+}
+
+/// `(define ((f a) b) body ...)` is `(define (f a) (lambda (b) body ...))`.
+fn uncurry_define(items: &[Datum], span: Span) -> Vec<Datum> {
+    let (inner_head, params) = match &items[1].kind {
+        DatumKind::List(h) => (h[0].clone(), Datum::list(h[1..].to_vec(), span)),
+        DatumKind::Dotted(h, tail) if h.len() == 1 => (h[0].clone(), (**tail).clone()),
+        DatumKind::Dotted(h, tail) => (h[0].clone(), Datum::new(DatumKind::Dotted(h[1..].to_vec(), tail.clone()), span)),
+        _ => unreachable!("called only for a list head"),
+    };
+    let mut lambda = vec![Datum::symbol("lambda", span), params];
+    lambda.extend(items[2..].iter().cloned());
+    vec![items[0].clone(), inner_head, Datum::list(lambda, span)]
 }
 
 fn defines_something(name: &str) -> bool {

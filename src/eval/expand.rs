@@ -383,13 +383,24 @@ struct Plan {
 fn expand_for(b: &B, name: &str, items: &[Datum], form: &Datum) -> R<Datum> {
     let star = name.starts_with("for*");
     let kind = name.split('/').nth(1).unwrap_or("");
-    let (accum_spec, clauses_at) = if kind == "fold" { (items.get(1), 2) } else { (None, 1) };
-    let clause_list = items.get(clauses_at).and_then(|d| d.as_list()).ok_or_else(|| bad(name, form))?;
+    let (accum_spec, mut clauses_at) = if kind == "fold" { (items.get(1), 2) } else { (None, 1) };
+    let mut length_limit = None;
+    while kind == "vector" && items.get(clauses_at).and_then(|d| d.keyword()).is_some() {
+        if items[clauses_at].keyword().is_some_and(|k| k.name() == "length") {
+            length_limit = items.get(clauses_at + 1).cloned();
+        }
+        clauses_at += 2;
+    }
+    let mut clause_list = items.get(clauses_at).and_then(|d| d.as_list()).ok_or_else(|| bad(name, form))?.to_vec();
+    if let Some(limit) = length_limit {
+        let counter = b.list(vec![b.tmp("index"), b.list(vec![b.sym("in-range"), limit])]);
+        clause_list.insert(0, counter);
+    }
     let body: Vec<Datum> = items[clauses_at + 1..].to_vec();
     if body.is_empty() {
         return Err(Error::syntax(name, "missing body", form.span));
     }
-    let clauses = parse_clauses(clause_list, star, name)?;
+    let clauses = parse_clauses(&clause_list, star, name)?;
     let escape = b.tmp("escape");
     let body_value = b.form("let", {
         let mut v = vec![b.list(vec![])];
@@ -578,12 +589,13 @@ fn seq_loop(b: &B, vars: usize, seq: &Datum) -> SeqLoop {
             next: b.call("+", vec![pos.clone(), one]),
             pos,
         },
-        ("in-vector", 1) | ("in-string", 1) => {
+        ("in-vector", 1..=3) | ("in-string", 1..=3) => {
             let (len, get) = if head == "in-vector" { ("vector-length", "vector-ref") } else { ("string-length", "string-ref") };
             let (coll, n) = (b.tmp("coll"), b.tmp("len"));
+            let end = args.get(2).cloned().unwrap_or_else(|| b.call(len, vec![coll.clone()]));
             SeqLoop {
-                setup: vec![(coll.clone(), args[0].clone()), (n.clone(), b.call(len, vec![coll.clone()]))],
-                start: b.atom(Value::Int(0)),
+                setup: vec![(coll.clone(), args[0].clone()), (n.clone(), end)],
+                start: args.get(1).cloned().unwrap_or_else(|| b.atom(Value::Int(0))),
                 more: b.call("<", vec![pos.clone(), n]),
                 element: b.call(get, vec![coll, pos.clone()]),
                 next: b.call("+", vec![pos.clone(), one]),

@@ -23,7 +23,6 @@
 (define (compose2 f g) (lambda (x) (f (g x))))
 (displayln ((compose2 sq add1) 4))
 (displayln (procedure? sq))
-(displayln (procedure-arity sq))
 (define counter
   (let ([n 0]) (lambda () (set! n (+ n 1)) n)))
 (counter) (counter)
