@@ -193,6 +193,9 @@ impl Compiler {
     pub fn compile(&mut self, d: &Datum, tail: bool) -> R<Node> {
         match &d.kind {
             DatumKind::Symbol(s) => self.compile_ref(*s, d.span),
+            DatumKind::Atom(Value::Keyword(k)) => {
+                Err(syntax_err("#%datum", &format!("keyword misused as an expression\n  at: #:{}", k.name()), d))
+            }
             DatumKind::Atom(v) => Ok(Node::Const(v.clone())),
             DatumKind::Vector(_) => Ok(Node::Const(macros::datum_to_value(d))),
             DatumKind::Dotted(..) => Err(syntax_err("#%app", "bad syntax (illegal use of `.`)", d)),
@@ -403,11 +406,18 @@ impl Compiler {
 
     /// Compiles a procedure: parameters (required, `[x default]` optional, `#:kw` keyword,
     /// rest) and its body, in a new frame.
-    pub fn compile_lambda(
+    pub fn compile_lambda(&mut self, params: &Datum, body: &[Datum], name: Option<Symbol>, span: Span, whole: &Datum) -> R<Lambda> {
+        self.compile_lambda_with_self(params, body, name, None, span, whole)
+    }
+
+    /// Compiles a procedure; `self_name`, if given, is bound inside it to the procedure itself
+    /// (named `let` uses this so the loop does not close a cycle through the enclosing frame).
+    fn compile_lambda_with_self(
         &mut self,
         params: &Datum,
         body: &[Datum],
         name: Option<Symbol>,
+        self_name: Option<Symbol>,
         span: Span,
         whole: &Datum,
     ) -> R<Lambda> {
@@ -418,7 +428,7 @@ impl Compiler {
             _ => return Err(syntax_err("lambda", "bad argument sequence", whole)),
         };
         self.frames.push(FrameScope::default());
-        let result = self.compile_lambda_in_frame(positional, rest_param, body, name, span, whole);
+        let result = self.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
         self.frames.pop();
         result
     }
@@ -429,6 +439,7 @@ impl Compiler {
         rest_param: Option<&Datum>,
         body: &[Datum],
         name: Option<Symbol>,
+        self_name: Option<Symbol>,
         span: Span,
         whole: &Datum,
     ) -> R<Lambda> {
@@ -506,6 +517,7 @@ impl Compiler {
             keyword_params.push(KeywordParam { key: *key, slot, default });
         }
         keyword_params.sort_by(|a, b| a.key.name().cmp(b.key.name()));
+        let self_slot = self_name.map(|n| self.add_local(n));
         let body = self.compile_body(body, true, whole)?;
         let frame_size = self.frames.last().map_or(0, |f| f.size);
         Ok(Lambda {
@@ -518,6 +530,7 @@ impl Compiler {
             body,
             span,
             cases: Box::new([]),
+            self_slot,
         })
     }
 
@@ -537,6 +550,7 @@ impl Compiler {
             body: Node::Const(Value::Void),
             span: d.span,
             cases: cases.into_boxed_slice(),
+            self_slot: None,
         })))
     }
 
@@ -613,7 +627,7 @@ impl Compiler {
             return Err(syntax_err("let", "bad syntax", d));
         }
         if let Some(loop_name) = items[1].as_symbol() {
-            return self.compile_named_let(d, loop_name, items, tail);
+            return self.compile_named_let(d, loop_name, items);
         }
         let bindings = parse_bindings("let", &items[1], d)?;
         let inits = bindings.iter().map(|(_, init)| self.compile(init, false)).collect::<R<Vec<_>>>()?;
@@ -627,27 +641,22 @@ impl Compiler {
         Ok(Node::Let { first_slot, inits: inits.into_boxed_slice(), body: Box::new(body?) })
     }
 
-    /// `(let loop ([x init] ...) body)` is `((letrec ([loop (lambda (x ...) body)]) loop) init ...)`.
-    fn compile_named_let(&mut self, d: &Datum, loop_name: Symbol, items: &[Datum], tail: bool) -> R<Node> {
+    /// `(let loop ([x init] ...) body)` calls a procedure that sees itself as `loop`.
+    fn compile_named_let(&mut self, d: &Datum, loop_name: Symbol, items: &[Datum]) -> R<Node> {
         if items.len() < 4 {
             return Err(syntax_err("let", "bad syntax (missing body)", d));
         }
         let bindings = parse_bindings("let", &items[2], d)?;
         let inits = bindings.iter().map(|(_, init)| self.compile(init, false)).collect::<R<Vec<_>>>()?;
         let params = Datum::list(bindings.iter().map(|(n, _)| Datum::new(DatumKind::Symbol(*n), d.span)).collect(), d.span);
-        let mark = self.scope_mark();
-        let slot = self.add_local(loop_name);
-        let lambda = self.compile_lambda(&params, &items[3..], Some(macros::base_name(loop_name)), d.span, d);
-        self.scope_reset(mark);
-        let define = Node::SetLocal { depth: 0, slot, value: Box::new(Node::Lambda(Rc::new(lambda?))) };
-        let call = Node::Call {
-            callee: Box::new(Node::Local { depth: 0, slot, name: loop_name, span: d.span }),
+        let name = Some(macros::base_name(loop_name));
+        let lambda = self.compile_lambda_with_self(&params, &items[3..], name, Some(loop_name), d.span, d)?;
+        Ok(Node::Call {
+            callee: Box::new(Node::Lambda(Rc::new(lambda))),
             args: inits.into_boxed_slice(),
             keywords: Box::new([]),
             span: d.span,
-        };
-        let _ = tail;
-        Ok(Node::Seq(vec![define, call].into_boxed_slice()))
+        })
     }
 
     fn compile_letrec(&mut self, d: &Datum, items: &[Datum], tail: bool) -> R<Node> {

@@ -5,12 +5,11 @@
 use std::cell::RefCell;
 
 use gcmodule::{Cc, Trace, Tracer};
-use smallvec::SmallVec;
 
 use crate::value::Value;
 
-/// Slots stored inline in the frame: most procedures need no more, so a call allocates once.
-pub type Slots = SmallVec<[Value; 6]>;
+/// A frame's variables. A plain vector keeps the frame small, so moving it is cheap.
+pub type Slots = Vec<Value>;
 
 pub struct Frame {
     pub slots: RefCell<Slots>,

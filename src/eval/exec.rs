@@ -3,7 +3,6 @@
 //! current node and environment instead of recursing, so loops run in constant space.
 
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
 use gcmodule::Cc;
 use smallvec::SmallVec;
@@ -30,11 +29,11 @@ enum Step {
     Tail(Rc<Lambda>, Cc<Frame>),
 }
 
-type Args = SmallVec<[Value; 6]>;
+type Args = Vec<Value>;
 
 impl Interp {
     pub fn run_toplevel(&mut self, top: &Toplevel) -> R<Value> {
-        let env = (top.frame_size > 0).then(|| Frame::new(smallvec::smallvec![Value::Undefined; top.frame_size as usize], None));
+        let env = (top.frame_size > 0).then(|| Frame::new(vec![Value::Undefined; top.frame_size as usize], None));
         self.eval(&top.node, &env)
     }
 
@@ -204,7 +203,10 @@ impl Interp {
                 }
                 Ok(Value::Void)
             }
-            Node::Lambda(lambda) => Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() }))),
+            Node::Lambda(lambda) => {
+                note_allocation();
+                Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() })))
+            }
             _ => self.eval(node, env),
         }
     }
@@ -238,7 +240,7 @@ impl Interp {
             Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
             _ => args.len(),
         };
-        let mut argv: Args = SmallVec::with_capacity(capacity);
+        let mut argv: Args = Vec::with_capacity(capacity);
         for a in args {
             argv.push(self.eval_operand(a, env)?);
         }
@@ -270,11 +272,11 @@ impl Interp {
                     return Ok(Step::Tail(lambda, frame));
                 }
                 Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
-                    let (g, spread) = spread_apply_args(argv.into_vec()).map_err(|e| at(e, span))?;
+                    let (g, spread) = spread_apply_args(argv).map_err(|e| at(e, span))?;
                     f = g;
-                    argv = SmallVec::from_vec(spread);
+                    argv = spread;
                 }
-                other => return self.apply_kw(&other, argv.into_vec(), kwargs).map(Step::Done).map_err(|e| at(e, span)),
+                other => return self.apply_kw(&other, argv, kwargs).map(Step::Done).map_err(|e| at(e, span)),
             }
         }
     }
@@ -298,7 +300,7 @@ impl Interp {
     pub fn apply_kw(&mut self, f: &Value, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
         match f {
             Value::Closure(c) => {
-                let (lambda, frame) = self.bind_arguments(c, SmallVec::from_vec(args), keywords)?;
+                let (lambda, frame) = self.bind_arguments(c, args, keywords)?;
                 self.tick()?;
                 let result = self.eval(&lambda.body, &Some(frame));
                 if let Err(e) = &result {
@@ -389,6 +391,10 @@ impl Interp {
                 None => return Err(unknown_keyword(&procedure_name(&lambda), k)),
             }
         }
+        if let Some(slot) = lambda.self_slot {
+            args[slot as usize] = Value::Closure(c.clone());
+        }
+        note_allocation();
         let frame = Frame::new(args, c.env.clone());
         if given < positional || !lambda.keywords.is_empty() {
             self.fill_defaults(&lambda, &frame, given)?;
@@ -438,31 +444,45 @@ impl Interp {
 }
 
 thread_local! {
-    static COLLECTOR: std::cell::RefCell<CollectorState> = std::cell::RefCell::new(CollectorState {
-        last_end: Instant::now(),
-        last_cost: Duration::from_millis(1),
+    static COLLECTOR: std::cell::Cell<CollectorState> = const { std::cell::Cell::new(CollectorState {
+        allocations: 0,
+        threshold: MIN_COLLECTION_INTERVAL,
+    }) };
+}
+
+/// Frames and closures to allocate before the first cycle collection.
+const MIN_COLLECTION_INTERVAL: usize = 100_000;
+
+#[derive(Clone, Copy)]
+struct CollectorState {
+    /// Frames and closures allocated since the last collection.
+    allocations: usize,
+    threshold: usize,
+}
+
+/// Counts an allocation of an object that can close a reference cycle.
+#[inline(always)]
+pub fn note_allocation() {
+    COLLECTOR.with(|c| {
+        let mut state = c.get();
+        state.allocations += 1;
+        c.set(state);
     });
 }
 
-struct CollectorState {
-    last_end: Instant,
-    last_cost: Duration,
-}
-
-/// Collects reference cycles when enough time has passed since the last collection: at least
-/// ten times what the last collection cost, so collection stays under ~10% of run time while
-/// garbage cycles stay bounded by the allocation rate of that interval.
+/// Collects reference cycles once the frames and closures allocated since the last collection
+/// outnumber the objects that survived it (and at least `MIN_COLLECTION_INTERVAL`): the cost of
+/// a collection is proportional to the tracked objects, so this keeps it a constant amount of
+/// work per allocation, and the garbage between collections proportional to the live data.
 fn collector_poll() {
-    COLLECTOR.with(|state| {
-        let mut state = state.borrow_mut();
-        let now = Instant::now();
-        if now.duration_since(state.last_end) < (state.last_cost * 10).max(Duration::from_millis(20)) {
+    COLLECTOR.with(|c| {
+        let state = c.get();
+        if state.allocations < state.threshold {
             return;
         }
         gcmodule::collect_thread_cycles();
-        let end = Instant::now();
-        state.last_cost = end.duration_since(now);
-        state.last_end = end;
+        let live = gcmodule::count_thread_tracked();
+        c.set(CollectorState { allocations: 0, threshold: live.max(MIN_COLLECTION_INTERVAL) });
     });
 }
 

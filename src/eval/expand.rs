@@ -368,6 +368,7 @@ enum Clause {
     When(Datum),
     Unless(Datum),
     Break(Datum),
+    Final(Datum),
 }
 
 /// How a `for` result is accumulated: initial accumulators, the step that folds one body
@@ -402,14 +403,15 @@ fn expand_for(b: &B, name: &str, items: &[Datum], form: &Datum) -> R<Datum> {
     }
     let clauses = parse_clauses(&clause_list, star, name)?;
     let escape = b.tmp("escape");
-    let body_value = b.form("let", {
-        let mut v = vec![b.list(vec![])];
-        v.extend(body.iter().cloned());
-        v
-    });
-    let plan = plan_for(b, kind, accum_spec, body_value, &escape, form)?;
-    let has_break = clauses.iter().any(|c| matches!(c, Clause::Break(_)));
-    let loop_expr = gen_loops(b, &clauses, &plan, &escape)?;
+    let stop = b.tmp("stop");
+    let body_var = b.tmp("body");
+    let mut plan = plan_for(b, kind, accum_spec, body_var.clone(), &escape, form)?;
+    let body_keywords: Vec<&str> = body.iter().filter_map(|d| d.keyword()).map(|k| k.name()).collect();
+    let body_value = body_expr(b, &body, &plan.accs, &escape, &stop, name)?;
+    plan.step = b.let_(vec![(body_var, body_value)], vec![plan.step]);
+    let has_break = clauses.iter().any(|c| matches!(c, Clause::Break(_))) || body_keywords.contains(&"break");
+    let has_final = clauses.iter().any(|c| matches!(c, Clause::Final(_))) || body_keywords.contains(&"final");
+    let loop_expr = gen_loops(b, &clauses, &plan, &escape, has_final.then_some(&stop))?;
     let init_bindings: Vec<Datum> = plan.accs.iter().zip(&plan.inits).map(|(a, i)| b.list(vec![a.clone(), i.clone()])).collect();
     let inner = if plan.needs_escape || has_break {
         b.call("call/ec", vec![b.lambda(vec![escape], vec![loop_expr])])
@@ -417,7 +419,39 @@ fn expand_for(b: &B, name: &str, items: &[Datum], form: &Datum) -> R<Datum> {
         loop_expr
     };
     let run = b.form("let-values", vec![b.list(vec![b.list(vec![b.list(plan.accs.clone()), inner])]), plan.finish]);
-    Ok(b.form("let", vec![b.list(init_bindings), run]))
+    let with_accs = b.form("let", vec![b.list(init_bindings), run]);
+    Ok(if has_final { b.let_(vec![(stop, b.atom(Value::Bool(false)))], vec![with_accs]) } else { with_accs })
+}
+
+/// A `for` body, which may contain `#:break guard` and `#:final guard` among its forms.
+fn body_expr(b: &B, forms: &[Datum], accs: &[Datum], escape: &Datum, stop: &Datum, name: &str) -> R<Datum> {
+    let Some(i) = forms.iter().position(|d| d.keyword().is_some()) else {
+        return Ok(b.form("let", {
+            let mut v = vec![b.list(vec![])];
+            v.extend(forms.iter().cloned());
+            v
+        }));
+    };
+    let keyword = forms[i].keyword().map(|k| k.name()).unwrap_or("");
+    let guard = forms.get(i + 1).ok_or_else(|| Error::syntax(name, "missing expression after body keyword", forms[i].span))?;
+    let rest = &forms[i + 2..];
+    if rest.is_empty() {
+        return Err(Error::syntax(name, "missing body expression after a #:break or #:final clause", forms[i].span));
+    }
+    let rest_expr = body_expr(b, rest, accs, escape, stop, name)?;
+    let guarded = match keyword {
+        "break" => {
+            let mut leave = vec![escape.clone()];
+            leave.extend(accs.iter().cloned());
+            b.if_(guard.clone(), b.list(leave), rest_expr)
+        }
+        "final" => b.begin(vec![b.if_(guard.clone(), b.form("set!", vec![stop.clone(), b.atom(Value::Bool(true))]), b.atom(Value::Void)), rest_expr]),
+        other => return Err(Error::syntax(name, &format!("unknown body keyword #:{other}"), forms[i].span)),
+    };
+    let mut v = vec![b.list(vec![])];
+    v.extend(forms[..i].iter().cloned());
+    v.push(guarded);
+    Ok(b.form("let", v))
 }
 
 fn parse_clauses(list: &[Datum], star: bool, name: &str) -> R<Vec<Clause>> {
@@ -431,6 +465,7 @@ fn parse_clauses(list: &[Datum], star: bool, name: &str) -> R<Vec<Clause>> {
                 "when" => Clause::When(e),
                 "unless" => Clause::Unless(e),
                 "break" => Clause::Break(e),
+                "final" => Clause::Final(e),
                 other => return Err(Error::syntax(name, &format!("unknown clause keyword #:{other}"), c.span)),
             });
             i += 2;
@@ -624,18 +659,25 @@ fn seq_loop(b: &B, vars: usize, seq: &Datum) -> SeqLoop {
     }
 }
 
-fn gen_loops(b: &B, clauses: &[Clause], plan: &Plan, escape: &Datum) -> R<Datum> {
+/// The nested loops of a `for`; `stop`, when present, is the flag `#:final` sets to end
+/// every loop after the current iteration.
+fn gen_loops(b: &B, clauses: &[Clause], plan: &Plan, escape: &Datum, stop: Option<&Datum>) -> R<Datum> {
     let Some((first, rest)) = clauses.split_first() else {
         return Ok(plan.step.clone());
     };
     let keep = || b.values(plan.accs.clone());
     match first {
-        Clause::When(e) => Ok(b.if_(e.clone(), gen_loops(b, rest, plan, escape)?, keep())),
-        Clause::Unless(e) => Ok(b.if_(e.clone(), keep(), gen_loops(b, rest, plan, escape)?)),
+        Clause::When(e) => Ok(b.if_(e.clone(), gen_loops(b, rest, plan, escape, stop)?, keep())),
+        Clause::Unless(e) => Ok(b.if_(e.clone(), keep(), gen_loops(b, rest, plan, escape, stop)?)),
         Clause::Break(e) => {
-            let mut stop = vec![escape.clone()];
-            stop.extend(plan.accs.iter().cloned());
-            Ok(b.if_(e.clone(), b.list(stop), gen_loops(b, rest, plan, escape)?))
+            let mut leave = vec![escape.clone()];
+            leave.extend(plan.accs.iter().cloned());
+            Ok(b.if_(e.clone(), b.list(leave), gen_loops(b, rest, plan, escape, stop)?))
+        }
+        Clause::Final(e) => {
+            let flag = stop.cloned().unwrap_or_else(|| b.tmp("stop"));
+            let mark = b.if_(e.clone(), b.form("set!", vec![flag, b.atom(Value::Bool(true))]), b.atom(Value::Void));
+            Ok(b.begin(vec![mark, gen_loops(b, rest, plan, escape, stop)?]))
         }
         Clause::Bind(group) => {
             let lp = b.tmp("for-loop");
@@ -655,7 +697,7 @@ fn gen_loops(b: &B, clauses: &[Clause], plan: &Plan, escape: &Datum) -> R<Datum>
                 elements.push(b.list(vec![b.list(vars), sl.element]));
                 nexts.push(sl.next);
             }
-            let inner = gen_loops(b, rest, plan, escape)?;
+            let inner = gen_loops(b, rest, plan, escape, stop)?;
             let mut again = vec![lp.clone()];
             again.extend(plan.accs.iter().cloned());
             again.extend(nexts);
@@ -664,6 +706,9 @@ fn gen_loops(b: &B, clauses: &[Clause], plan: &Plan, escape: &Datum) -> R<Datum>
                 vec![b.list(vec![b.list(vec![b.list(plan.accs.clone()), inner])]), b.list(again)],
             );
             let body = b.form("let-values", vec![b.list(elements), step]);
+            if let Some(flag) = stop {
+                more.insert(0, b.call("not", vec![flag.clone()]));
+            }
             let test = if more.len() == 1 { more.pop().unwrap_or_else(|| b.atom(Value::Bool(true))) } else { b.form("and", more) };
             let looped = b.form("let", vec![lp, b.list(params), b.if_(test, body, keep())]);
             Ok(if setup.is_empty() { looped } else { b.form("let*", vec![b.list(setup.into_iter().map(|(n, v)| b.list(vec![n, v])).collect()), looped]) })

@@ -53,6 +53,8 @@ pub struct Lambda {
     pub span: Span,
     /// For `case-lambda`: the clauses, tried in order by argument count; `body` is unused.
     pub cases: Box<[Rc<Lambda>]>,
+    /// A slot that receives the called closure itself (for named `let`).
+    pub self_slot: Option<u32>,
 }
 
 impl Lambda {

@@ -46,6 +46,9 @@ pub enum Value {
     Keyword(Symbol),
     Str(Rc<str>),
     Pair(Cc<Pair>),
+    /// A mutable pair from `mcons`; prints as `{1 . 2}` and is never a list.
+    MPair(Cc<MPair>),
+    Box(Cc<RefCell<Value>>),
     Vector(Cc<RefCell<Vec<Value>>>),
     Hash(Cc<HashTable>),
     Closure(Cc<Closure>),
@@ -76,6 +79,11 @@ pub trait Opaque: Any {
 pub struct Pair {
     pub car: Value,
     pub cdr: Value,
+}
+
+pub struct MPair {
+    pub car: RefCell<Value>,
+    pub cdr: RefCell<Value>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -124,6 +132,17 @@ impl Trace for Pair {
     }
 }
 
+impl Trace for MPair {
+    fn trace(&self, tracer: &mut Tracer) {
+        if let Ok(car) = self.car.try_borrow() {
+            car.trace(tracer);
+        }
+        if let Ok(cdr) = self.cdr.try_borrow() {
+            cdr.trace(tracer);
+        }
+    }
+}
+
 impl Trace for HashTable {
     fn trace(&self, tracer: &mut Tracer) {
         if let Ok(map) = self.map.try_borrow() {
@@ -162,6 +181,8 @@ impl Trace for Value {
     fn trace(&self, tracer: &mut Tracer) {
         match self {
             Value::Pair(p) => p.trace(tracer),
+            Value::MPair(p) => p.trace(tracer),
+            Value::Box(b) => b.trace(tracer),
             Value::Vector(v) => v.trace(tracer),
             Value::Hash(h) => h.trace(tracer),
             Value::Closure(c) => c.trace(tracer),
@@ -291,6 +312,8 @@ impl Value {
             Value::Keyword(_) => "keyword",
             Value::Str(_) => "string",
             Value::Pair(_) => "pair",
+            Value::MPair(_) => "mpair",
+            Value::Box(_) => "box",
             Value::Vector(_) => "vector",
             Value::Hash(_) => "hash",
             Value::Closure(_) | Value::Primitive(_) | Value::Parameter(_) | Value::Continuation(_) => {
