@@ -172,3 +172,28 @@ fn errors_are_catchable_with_handlers() {
         "/: division by zero\nwho: bad 1\n#<procedure>: arity mismatch;\n the expected number of arguments does not match the given number\n  expected: 1\n  given: 2\n"
     );
 }
+
+#[test]
+fn repl_keeps_definitions_across_errors_and_reads_multiline_input() {
+    let mut child = rlmsh()
+        .arg("repl")
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"(define x 41)\n(+ x\n   1)\n(car 5)\n(list x \"s\")\n,doc car\n(void)\n,quit\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("42\n"), "{out}");
+    assert!(out.contains("'(41 \"s\")\n"), "{out}");
+    assert!(out.contains("The first part of a pair."), "{out}");
+    assert!(stderr(&o).contains("car: contract violation"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -9,6 +9,7 @@ pub mod hashes;
 pub mod io;
 pub mod json;
 pub mod lists;
+pub mod mutable;
 pub mod numbers;
 pub mod ports;
 pub mod regex;
@@ -74,7 +75,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 13] {
+pub fn all_tables() -> [&'static [Primitive]; 14] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -82,6 +83,7 @@ pub fn all_tables() -> [&'static [Primitive]; 13] {
         chars::PRIMITIVES,
         hashes::PRIMITIVES,
         vectors::PRIMITIVES,
+        mutable::PRIMITIVES,
         control::PRIMITIVES,
         io::PRIMITIVES,
         ports::PRIMITIVES,

@@ -73,6 +73,8 @@ pub fn eqv(a: &Value, b: &Value) -> bool {
         (Value::Symbol(x), Value::Symbol(y)) | (Value::Keyword(x), Value::Keyword(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y) || (x.is_empty() && y.is_empty()),
         (Value::Pair(x), Value::Pair(y)) => same(&**x, &**y),
+        (Value::MPair(x), Value::MPair(y)) => same(&**x, &**y),
+        (Value::Box(x), Value::Box(y)) => same(&**x, &**y),
         (Value::Vector(x), Value::Vector(y)) => same(&**x, &**y),
         (Value::Hash(x), Value::Hash(y)) => same(&**x, &**y),
         (Value::Closure(x), Value::Closure(y)) => same(&**x, &**y),
@@ -91,7 +93,7 @@ pub fn eqv(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// After this many vector and hash-table comparisons, `equal` starts remembering which pairs
+/// After this many comparisons of containers that can hold themselves, `equal` starts remembering which pairs
 /// of containers it has already taken on, so data that contain themselves still terminate.
 const CYCLE_CHECK_AFTER: usize = 10_000;
 
@@ -125,6 +127,30 @@ fn equal_step(a: &Value, b: &Value, pending: &mut Vec<(Value, Value)>) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Syntax(x), Value::Syntax(y)) => x == y,
         (Value::Pair(_), Value::Pair(_)) => equal_lists(a, b, pending),
+        (Value::MPair(x), Value::MPair(y)) => {
+            if same(&**x, &**y) {
+                return true;
+            }
+            let parts = |p: &crate::value::MPair| {
+                Some((p.car.try_borrow().ok()?.clone(), p.cdr.try_borrow().ok()?.clone()))
+            };
+            let (Some((xa, xd)), Some((ya, yd))) = (parts(x), parts(y)) else {
+                return false;
+            };
+            pending.push((xa, ya));
+            pending.push((xd, yd));
+            true
+        }
+        (Value::Box(x), Value::Box(y)) => {
+            if same(&**x, &**y) {
+                return true;
+            }
+            let (Ok(xv), Ok(yv)) = (x.try_borrow(), y.try_borrow()) else {
+                return false;
+            };
+            pending.push((xv.clone(), yv.clone()));
+            true
+        }
         (Value::Vector(x), Value::Vector(y)) => {
             if same(&**x, &**y) {
                 return true;
@@ -196,6 +222,8 @@ fn container_identity(v: &Value) -> Option<usize> {
     match v {
         Value::Vector(x) => Some(&**x as *const _ as *const u8 as usize),
         Value::Hash(x) => Some(&**x as *const HashTable as *const u8 as usize),
+        Value::MPair(x) => Some(&**x as *const _ as *const u8 as usize),
+        Value::Box(x) => Some(&**x as *const _ as *const u8 as usize),
         _ => None,
     }
 }
@@ -241,6 +269,28 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H, budget: &mut usize) {
                 cur = &p.cdr;
             }
             hash_value(cur, state, budget);
+        }
+        Value::MPair(_) => {
+            let mut cur = v.clone();
+            while let Value::MPair(p) = &cur {
+                if *budget == 0 {
+                    return;
+                }
+                let next = match (p.car.try_borrow(), p.cdr.try_borrow()) {
+                    (Ok(car), Ok(cdr)) => {
+                        hash_value(&car, state, budget);
+                        cdr.clone()
+                    }
+                    _ => return,
+                };
+                cur = next;
+            }
+            hash_value(&cur, state, budget);
+        }
+        Value::Box(b) => {
+            if let Ok(contents) = b.try_borrow() {
+                hash_value(&contents, state, budget);
+            }
         }
         Value::Vector(items) => {
             if let Ok(items) = items.try_borrow() {

@@ -2,19 +2,21 @@
 //!
 //! `print` is Racket's `print-as-expression` style: data that must be quoted to read back
 //! gets one leading `'` (`'(1 "a")`, `'sym`), and quote forms inside quoted data are
-//! abbreviated (`'(1 'a)`). When a value holds an exception (Racket prints those as
-//! transparent structs), the enclosing data switch to constructor style (`(list 1 (exn ...))`).
+//! abbreviated (`'(1 'a)`). When a value holds something a quote cannot express (an exception,
+//! which Racket prints as a transparent struct, or a mutable pair), the enclosing data switch
+//! to constructor style (`(list 1 (mcons 1 2))`).
 //!
-//! Lists are walked along the cdr in a loop, so long lists print in constant stack. Vectors
-//! and hash tables can contain themselves: the first pass notices such cycles and a second
-//! pass prints them with Racket's `#0=` / `#0#` labels.
+//! Lists and mutable lists are walked along the cdr in a loop, so long lists print in constant
+//! stack. Vectors, hash tables, boxes and mutable pairs can contain themselves: the first pass
+//! notices such cycles and a second pass prints them with Racket's `#0=` / `#0#` labels.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::builtins::chars::{is_blank, is_graphic};
 use crate::error::ExnKind;
 use crate::value::number::number_to_string;
-use crate::value::{HashKind, HashTable, Pair, Value};
+use crate::value::{HashKind, HashTable, MPair, Pair, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Mode {
@@ -46,8 +48,9 @@ pub fn write_value(out: &mut String, v: &Value, mode: Mode) {
     let start = out.len();
     let mut printer = Printer::new(out, mode);
     printer.top(v);
-    let (cyclic, saw_struct) = (std::mem::take(&mut printer.cyclic), printer.saw_struct);
-    let constructor = saw_struct && mode == Mode::Print;
+    let (cyclic, saw_unquotable) =
+        (std::mem::take(&mut printer.cyclic), printer.saw_unquotable);
+    let constructor = saw_unquotable && mode == Mode::Print;
     if cyclic.is_empty() && !constructor {
         return;
     }
@@ -71,16 +74,16 @@ enum Style {
 struct Printer<'a> {
     out: &'a mut String,
     mode: Mode,
-    /// Identities of the vectors and hash tables being printed, outermost first.
-    open: Vec<usize>,
+    /// Identities of the containers being printed.
+    open: HashSet<usize>,
     /// Containers met again while still open: they contain themselves.
     cyclic: Vec<usize>,
     /// Second pass: containers in `cyclic` get `#n=` labels; `labels[n]` is the identity.
     graph: bool,
     labels: Vec<usize>,
-    /// A struct-like value (an exception) turned up inside quoted data.
-    saw_struct: bool,
-    /// Second pass in `print` mode: data holding structs print as constructor calls.
+    /// A value that quoting cannot express turned up inside quoted data.
+    saw_unquotable: bool,
+    /// Second pass in `print` mode: data holding such values print as constructor calls.
     constructor: bool,
     depth: usize,
     stack_floor: Option<usize>,
@@ -108,11 +111,11 @@ impl<'a> Printer<'a> {
         Printer {
             out,
             mode,
-            open: Vec::new(),
+            open: HashSet::new(),
             cyclic: Vec::new(),
             graph: false,
             labels: Vec::new(),
-            saw_struct: false,
+            saw_unquotable: false,
             constructor: false,
             depth: 0,
             stack_floor: None,
@@ -138,7 +141,7 @@ impl<'a> Printer<'a> {
 
     /// `print` mode outside quoted data.
     fn expression(&mut self, v: &Value) {
-        if self.constructor && contains_struct(v) {
+        if self.constructor && self.needs_constructor(v) {
             self.constructor_call(v);
             return;
         }
@@ -147,16 +150,24 @@ impl<'a> Printer<'a> {
                 if self.enter(container_id(v)) {
                     self.out.push('\'');
                     self.vector_body(items, Style::Quoted);
-                    self.leave();
+                    self.leave(container_id(v));
                 }
             }
             Value::Hash(table) => {
                 if self.enter(container_id(v)) {
                     self.out.push('\'');
                     self.hash_body(table, Style::Quoted);
-                    self.leave();
+                    self.leave(container_id(v));
                 }
             }
+            Value::Box(_) => {
+                if self.enter(container_id(v)) {
+                    self.out.push('\'');
+                    self.box_body(v, Style::Quoted);
+                    self.leave(container_id(v));
+                }
+            }
+            Value::MPair(_) => self.mcons_calls(v),
             Value::Pair(_) | Value::Null | Value::Symbol(_) | Value::Keyword(_) => {
                 self.out.push('\'');
                 self.datum(v, Style::Quoted);
@@ -180,7 +191,7 @@ impl<'a> Printer<'a> {
                         self.nested_expression(item);
                     }
                     self.out.push(')');
-                    self.leave();
+                    self.leave(container_id(v));
                 }
             }
             Value::Hash(table) => {
@@ -194,7 +205,15 @@ impl<'a> Printer<'a> {
                         self.nested_expression(&value);
                     }
                     self.out.push(')');
-                    self.leave();
+                    self.leave(container_id(v));
+                }
+            }
+            Value::Box(_) => {
+                if self.enter(container_id(v)) {
+                    self.out.push_str("(box ");
+                    self.nested_expression(&unbox(v));
+                    self.out.push(')');
+                    self.leave(container_id(v));
                 }
             }
             Value::Exn(exn) => self.exn_constructor(exn),
@@ -210,12 +229,33 @@ impl<'a> Printer<'a> {
     }
 
     /// `(list a b)` for a proper list, `(cons a b)` or `(list* a b c)` for an improper one.
+    /// Quote forms stay abbreviated as in Racket, even when what follows is a constructor
+    /// call: `'(mcons 1 2)` and `(list 1 . '(mcons 1 2))`.
     fn list_constructor(&mut self, v: &Value) {
+        if let Some((prefix, quoted)) = v.as_pair().and_then(quote_form) {
+            self.out.push_str(prefix);
+            self.nested_expression(quoted);
+            return;
+        }
         let mut items = Vec::new();
         let mut cur = v;
         while let Value::Pair(p) = cur {
+            if !items.is_empty() && quote_form(p).is_some() {
+                break;
+            }
             items.push(&p.car);
             cur = &p.cdr;
+        }
+        if matches!(cur, Value::Pair(_)) {
+            self.out.push_str("(list");
+            for item in items {
+                self.out.push(' ');
+                self.nested_expression(item);
+            }
+            self.out.push_str(" . ");
+            self.nested_expression(cur);
+            self.out.push(')');
+            return;
         }
         let proper = matches!(cur, Value::Null);
         let head = match (proper, items.len()) {
@@ -272,16 +312,28 @@ impl<'a> Printer<'a> {
             Value::Str(s) if style == Style::Display => self.out.push_str(s),
             Value::Str(s) => write_string_literal(self.out, s),
             Value::Pair(p) => self.list(p, style),
+            Value::MPair(_) => {
+                if self.enter(container_id(v)) {
+                    self.mlist(v, style);
+                    self.leave(container_id(v));
+                }
+            }
+            Value::Box(_) => {
+                if self.enter(container_id(v)) {
+                    self.box_body(v, style);
+                    self.leave(container_id(v));
+                }
+            }
             Value::Vector(items) => {
                 if self.enter(container_id(v)) {
                     self.vector_body(items, style);
-                    self.leave();
+                    self.leave(container_id(v));
                 }
             }
             Value::Hash(table) => {
                 if self.enter(container_id(v)) {
                     self.hash_body(table, style);
-                    self.leave();
+                    self.leave(container_id(v));
                 }
             }
             Value::Closure(c) => match c.lambda.name {
@@ -389,6 +441,79 @@ impl<'a> Printer<'a> {
         self.out.push(')');
     }
 
+    /// A mutable list in `display` or `write` style: `{1 2 . 3}`. The first pair is already
+    /// entered; the rest of the spine is walked in a loop and stays open until the end, so a
+    /// cdr pointing back into it is caught as a cycle.
+    fn mlist(&mut self, first: &Value, style: Style) {
+        if style == Style::Quoted {
+            self.saw_unquotable = true;
+        }
+        self.out.push('{');
+        let (car, mut cur) = mpair_parts(first);
+        self.nested(&car, style);
+        let mut spine = Vec::new();
+        loop {
+            match &cur {
+                Value::Null => break,
+                Value::MPair(_) if self.continues_spine(container_id(&cur)) => {
+                    let id = container_id(&cur);
+                    self.open.insert(id);
+                    spine.push(id);
+                    let (car, cdr) = mpair_parts(&cur);
+                    self.out.push(' ');
+                    self.nested(&car, style);
+                    cur = cdr;
+                }
+                tail => {
+                    self.out.push_str(" . ");
+                    self.nested(tail, style);
+                    break;
+                }
+            }
+        }
+        for id in spine {
+            self.open.remove(&id);
+        }
+        self.out.push('}');
+    }
+
+    /// Whether a mutable pair in a cdr prints inline rather than after ` . ` with its own
+    /// braces, which it needs when it starts a cycle (to carry a label or back reference).
+    fn continues_spine(&self, id: usize) -> bool {
+        !self.open.contains(&id) && !(self.graph && self.cyclic.contains(&id))
+    }
+
+    /// A mutable list in `print` style: nested `(mcons a (mcons b '()))` calls, printed in a
+    /// loop along the cdr.
+    fn mcons_calls(&mut self, first: &Value) {
+        let mut cur = first.clone();
+        let mut spine = Vec::new();
+        while let Value::MPair(_) = &cur {
+            let id = container_id(&cur);
+            if !self.claim(id) {
+                break;
+            }
+            spine.push(id);
+            let (car, cdr) = mpair_parts(&cur);
+            self.out.push_str("(mcons ");
+            self.nested_expression(&car);
+            self.out.push(' ');
+            cur = cdr;
+        }
+        if !matches!(cur, Value::MPair(_)) {
+            self.nested_expression(&cur);
+        }
+        for id in spine {
+            self.open.remove(&id);
+            self.out.push(')');
+        }
+    }
+
+    fn box_body(&mut self, b: &Value, style: Style) {
+        self.out.push_str("#&");
+        self.nested(&unbox(b), style);
+    }
+
     fn vector_body(&mut self, items: &std::cell::RefCell<Vec<Value>>, style: Style) {
         self.out.push_str("#(");
         if let Ok(items) = items.try_borrow() {
@@ -441,7 +566,7 @@ impl<'a> Printer<'a> {
     /// Exceptions print as Racket's transparent `exn` structs.
     fn exn(&mut self, exn: &crate::error::Exn, style: Style) {
         if style == Style::Quoted {
-            self.saw_struct = true;
+            self.saw_unquotable = true;
         }
         self.out.push_str("#(struct:");
         self.out.push_str(exn_struct_name(exn.kind));
@@ -465,9 +590,23 @@ impl<'a> Printer<'a> {
         self.out.push_str("\">");
     }
 
-    /// Starts printing a vector or hash table. Returns false when the container is already
-    /// open (a cycle) or already labelled, in which case a back reference has been printed.
+    /// Starts printing a container one level deeper. Returns false when the container is
+    /// already open (a cycle) or already labelled, in which case a back reference has been
+    /// printed, or when the stack is nearly exhausted.
     fn enter(&mut self, id: usize) -> bool {
+        if !self.claim(id) {
+            return false;
+        }
+        if !self.descend() {
+            self.open.remove(&id);
+            return false;
+        }
+        true
+    }
+
+    /// Marks a container open, printing its `#n=` label first if it is part of a cycle.
+    /// Returns false, having printed a back reference, when it is labelled or already open.
+    fn claim(&mut self, id: usize) -> bool {
         if let Some(n) = self.labels.iter().position(|&l| l == id) {
             let _ = write!(self.out, "#{n}#");
             return false;
@@ -484,16 +623,54 @@ impl<'a> Printer<'a> {
             let _ = write!(self.out, "#{}=", self.labels.len());
             self.labels.push(id);
         }
-        if !self.descend() {
-            return false;
-        }
-        self.open.push(id);
+        self.open.insert(id);
         true
     }
 
-    fn leave(&mut self) {
-        self.open.pop();
+    fn leave(&mut self, id: usize) {
+        self.open.remove(&id);
         self.ascend();
+    }
+
+    /// Whether `v` must print as constructor calls: it holds an exception or a mutable pair
+    /// that will not print as a back reference.
+    fn needs_constructor(&self, v: &Value) -> bool {
+        let prints_as_reference =
+            |id: usize| self.open.contains(&id) || self.labels.contains(&id);
+        let mut pending: Vec<Value> = vec![v.clone()];
+        let mut seen: HashSet<usize> = HashSet::new();
+        while let Some(item) = pending.pop() {
+            let id = container_id(&item);
+            if id != 0 && (prints_as_reference(id) || !seen.insert(id)) {
+                continue;
+            }
+            match &item {
+                Value::Exn(_) | Value::MPair(_) => return true,
+                Value::Pair(_) => {
+                    let mut cur = item.clone();
+                    while let Value::Pair(p) = &cur {
+                        pending.push(p.car.clone());
+                        let next = p.cdr.clone();
+                        cur = next;
+                    }
+                    pending.push(cur);
+                }
+                Value::Box(_) => pending.push(unbox(&item)),
+                Value::Vector(items) => {
+                    if let Ok(items) = items.try_borrow() {
+                        pending.extend(items.iter().cloned());
+                    }
+                }
+                Value::Hash(table) => {
+                    for (k, v) in hash_entries(table) {
+                        pending.push(k);
+                        pending.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 }
 
@@ -511,11 +688,33 @@ fn quote_form(p: &Pair) -> Option<(&'static str, &Value)> {
         .map(|(_, prefix)| (*prefix, &rest.car))
 }
 
+/// The identity of a value that can contain itself, or 0 for any other value.
 fn container_id(v: &Value) -> usize {
     match v {
         Value::Vector(items) => &**items as *const _ as *const u8 as usize,
         Value::Hash(table) => &**table as *const HashTable as *const u8 as usize,
+        Value::Box(b) => &**b as *const _ as *const u8 as usize,
+        Value::MPair(p) => &**p as *const MPair as *const u8 as usize,
         _ => 0,
+    }
+}
+
+/// A box's contents; a box being assigned to right now reads as void.
+fn unbox(b: &Value) -> Value {
+    match b {
+        Value::Box(cell) => cell.try_borrow().map(|v| v.clone()).unwrap_or(Value::Void),
+        _ => Value::Void,
+    }
+}
+
+fn mpair_parts(p: &Value) -> (Value, Value) {
+    let read = |cell: &std::cell::RefCell<Value>| cell.try_borrow().map(|v| v.clone());
+    match p {
+        Value::MPair(p) => (
+            read(&p.car).unwrap_or(Value::Void),
+            read(&p.cdr).unwrap_or(Value::Null),
+        ),
+        _ => (Value::Void, Value::Null),
     }
 }
 
@@ -533,47 +732,6 @@ fn hash_constructor_name(kind: HashKind) -> &'static str {
         HashKind::Eqv => "hasheqv",
         HashKind::Eq => "hasheq",
     }
-}
-
-/// Whether `v` holds an exception anywhere, which forces `print`'s constructor style.
-fn contains_struct(v: &Value) -> bool {
-    let mut pending: Vec<Value> = vec![v.clone()];
-    let mut seen: Vec<usize> = Vec::new();
-    while let Some(item) = pending.pop() {
-        match &item {
-            Value::Exn(_) => return true,
-            Value::Pair(_) => {
-                let mut cur = item.clone();
-                while let Value::Pair(p) = &cur {
-                    pending.push(p.car.clone());
-                    let next = p.cdr.clone();
-                    cur = next;
-                }
-                pending.push(cur);
-            }
-            Value::Vector(items) => {
-                let id = container_id(&item);
-                if !seen.contains(&id) {
-                    seen.push(id);
-                    if let Ok(items) = items.try_borrow() {
-                        pending.extend(items.iter().cloned());
-                    }
-                }
-            }
-            Value::Hash(table) => {
-                let id = container_id(&item);
-                if !seen.contains(&id) {
-                    seen.push(id);
-                    for (k, v) in hash_entries(table) {
-                        pending.push(k);
-                        pending.push(v);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 fn exn_struct_name(kind: ExnKind) -> &'static str {
