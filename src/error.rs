@@ -134,6 +134,32 @@ impl Error {
         )
     }
 
+    /// Racket's contract violation for one argument of several: it names the position of the
+    /// bad argument and lists the others.
+    pub fn argument(who: &str, expected: &str, args: &[Value], pos: usize) -> Error {
+        let given = args.get(pos).map(show_given).unwrap_or_default();
+        let mut msg = format!("{who}: contract violation\n  expected: {expected}\n  given: {given}");
+        if args.len() > 1 {
+            msg.push_str(&format!(
+                "\n  argument position: {}\n  other arguments...:",
+                ordinal(pos + 1)
+            ));
+            for (_, v) in args.iter().enumerate().filter(|(i, _)| *i != pos) {
+                msg.push_str(&format!("\n   {}", show_given(v)));
+            }
+        }
+        Error::new(ExnKind::Contract, msg)
+    }
+
+    /// Racket's `raise-arguments-error` layout: a message, then one `name: value` line per field.
+    pub fn fields(who: &str, message: &str, fields: &[(&str, &Value)]) -> Error {
+        let mut msg = format!("{who}: {message}");
+        for (name, v) in fields {
+            msg.push_str(&format!("\n  {name}: {}", show_given(v)));
+        }
+        Error::new(ExnKind::Contract, msg)
+    }
+
     pub fn contract_msg(who: &str, message: impl fmt::Display) -> Error {
         Error::new(ExnKind::Contract, format!("{who}: {message}"))
     }
@@ -232,6 +258,18 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ... `11th`, `12th`, `13th`, ... `21st`.
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// Values in error messages print in `print` style as Racket's do, cut short so a huge value

@@ -90,6 +90,10 @@ pub struct Interp {
     pub interrupt: Arc<AtomicBool>,
     pub command_line: Vec<String>,
     pub(crate) stack_limit: usize,
+    /// Frames of procedures that create no closures, innermost last.
+    pub(crate) value_stack: Vec<Value>,
+    /// Where the running procedure's frame starts in `value_stack`.
+    pub(crate) frame_base: usize,
     pub(crate) ticks: u32,
     next_id: Cell<u64>,
     /// State that later layers (model calls, Python, the scaffold) keep per instance.
@@ -125,6 +129,8 @@ impl Interp {
             interrupt: Arc::new(AtomicBool::new(false)),
             command_line: Vec::new(),
             stack_limit: crate::eval::stack::limit_for_current_thread(),
+            value_stack: Vec::new(),
+            frame_base: 0,
             ticks: 0,
             next_id: Cell::new(16),
             extensions: HashMap::new(),

@@ -7,72 +7,12 @@
 //! A second test feeds generated, very deeply nested input (valid to read) and only
 //! requires that the process ends with an exit code rather than crashing.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-struct RunResult {
-    stderr: Vec<u8>,
-    /// `Some(code)` for a normal exit, `None` if killed by a signal (or by us on timeout).
-    code: Option<i32>,
-    timed_out: bool,
-}
-
-fn run_with_timeout(bin: &Path, file: &Path, timeout: Duration) -> RunResult {
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        .arg("run")
-        .arg(file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot spawn {}: {}", bin.display(), e));
-    let mut out_pipe = child.stdout.take().expect("stdout pipe");
-    let mut err_pipe = child.stderr.take().expect("stderr pipe");
-    let out_thread = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_thread = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {
-                if start.elapsed() >= timeout {
-                    timed_out = true;
-                    let _ = child.kill();
-                    break child.wait().expect("wait after kill");
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("waiting for {}: {}", bin.display(), e),
-        }
-    };
-    // After a timeout a grandchild may still hold the pipes open; don't wait for it.
-    let stderr = if timed_out {
-        drop(out_thread);
-        Vec::new()
-    } else {
-        let _ = out_thread.join();
-        err_thread.join().unwrap_or_default()
-    };
-    RunResult {
-        stderr,
-        code: status.code(),
-        timed_out,
-    }
-}
+use common::{
+    check_in_parallel, fail_lines, files_with_extension, report_counts, run_program, TIMEOUT,
+};
+use std::path::Path;
 
 /// True if `text` contains `name:` immediately followed by `LINE:COL` (two runs of digits).
 fn has_location(text: &str, name: &str) -> bool {
@@ -94,7 +34,7 @@ fn has_location(text: &str, name: &str) -> bool {
 
 fn check_clean_failure(bin: &Path, file: &Path) -> Result<(), String> {
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
-    let r = run_with_timeout(bin, file, TIMEOUT);
+    let r = run_program(bin, file);
     let stderr = String::from_utf8_lossy(&r.stderr).into_owned();
     let short_err: String = stderr.lines().take(4).collect::<Vec<_>>().join("\n      ");
     let mut problems = Vec::new();
@@ -136,54 +76,23 @@ fn check_clean_failure(bin: &Path, file: &Path) -> Result<(), String> {
 
 #[test]
 fn malformed_programs_fail_cleanly() {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_rlmsh"));
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("malformed");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {}", dir.display(), e))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().map_or(false, |x| x == "scm"))
-        .collect();
-    files.sort();
+    let bin = common::rlmsh_bin();
+    let files = files_with_extension(&common::tests_dir("malformed"), "scm");
     assert!(
         files.len() >= 30,
         "expected at least 30 malformed programs, found {}",
         files.len()
     );
 
-    let results: Vec<Result<(), String>> = thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(files.len().div_ceil(8))
-            .map(|chunk| {
-                let bin = &bin;
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|f| check_clean_failure(bin, f))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    let passed = results.len() - failures.len();
-    println!("{} passed, {} failed", passed, failures.len());
+    let results = check_in_parallel(&files, |f| check_clean_failure(&bin, f));
+    let failures = report_counts(&results);
     if !failures.is_empty() {
         panic!(
             "{} of {} malformed programs were not rejected cleanly:\n{}\n\n{} passed, {} failed",
             failures.len(),
             results.len(),
-            failures
-                .iter()
-                .map(|f| format!("FAIL {}", f))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            passed,
+            fail_lines(&failures),
+            results.len() - failures.len(),
             failures.len()
         );
     }
@@ -193,8 +102,8 @@ fn malformed_programs_fail_cleanly() {
 /// `()` is not an expression) but the interpreter must not overflow its stack or panic.
 #[test]
 fn deep_nesting_does_not_crash() {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_rlmsh"));
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let bin = common::rlmsh_bin();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     const DEPTH: usize = 100_000;
     let nest = format!("{}{}", "(".repeat(DEPTH), ")".repeat(DEPTH));
     let cases = [
@@ -208,7 +117,7 @@ fn deep_nesting_does_not_crash() {
     for (name, text) in cases.iter() {
         let path = tmp.join(format!("{}-{}", std::process::id(), name));
         std::fs::write(&path, text).expect("write generated program");
-        let r = run_with_timeout(&bin, &path, TIMEOUT);
+        let r = run_program(&bin, &path);
         let stderr = String::from_utf8_lossy(&r.stderr);
         if r.timed_out {
             failures.push(format!("{}: timed out", name));

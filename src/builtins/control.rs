@@ -136,36 +136,14 @@ fn raise_argument_error(_: &mut Interp, a: &[Value]) -> R<Value> {
     };
     let expected = args::string("raise-argument-error", &a[1])?;
     if a.len() == 3 {
-        return Err(Error::new(
-            ExnKind::Contract,
-            format!("{who}: contract violation\n  expected: {expected}\n  given: {}", print_string(&a[2])),
-        ));
+        return Err(Error::contract(&who, expected, &a[2]));
     }
     let pos = args::index("raise-argument-error", &a[2])?;
     let rest = &a[3..];
-    let bad = rest.get(pos).ok_or_else(|| Error::contract("raise-argument-error", "a valid argument position", &a[2]))?;
-    let mut msg = format!(
-        "{who}: contract violation\n  expected: {expected}\n  given: {}\n  argument position: {}\n  other arguments...:",
-        print_string(bad),
-        ordinal(pos + 1)
-    );
-    for (i, v) in rest.iter().enumerate() {
-        if i != pos {
-            msg.push_str(&format!("\n   {}", print_string(v)));
-        }
+    if pos >= rest.len() {
+        return Err(Error::contract("raise-argument-error", "a valid argument position", &a[2]));
     }
-    Err(Error::new(ExnKind::Contract, msg))
-}
-
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+    Err(Error::argument(&who, expected, rest, pos))
 }
 
 fn exn_message(_: &mut Interp, a: &[Value]) -> R<Value> {

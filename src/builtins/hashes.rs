@@ -10,7 +10,6 @@ use std::cmp::Ordering;
 
 use indexmap::IndexMap;
 
-use crate::builtins::lists::{argument_error, fields_error};
 use crate::builtins::{args, Primitive, MANY};
 use crate::error::{show_given, Error, ExnKind, R};
 use crate::interp::Interp;
@@ -69,7 +68,7 @@ fn table<'a>(who: &str, v: &'a Value) -> R<&'a HashTable> {
 fn table_at<'a>(who: &str, a: &'a [Value], pos: usize) -> R<&'a HashTable> {
     match &a[pos] {
         Value::Hash(h) => Ok(h),
-        _ => Err(argument_error(who, "hash?", a, pos)),
+        _ => Err(Error::argument(who, "hash?", a, pos)),
     }
 }
 
@@ -77,7 +76,7 @@ fn table_at<'a>(who: &str, a: &'a [Value], pos: usize) -> R<&'a HashTable> {
 fn mutable_table<'a>(who: &str, a: &'a [Value], named_position: bool) -> R<&'a HashTable> {
     match &a[0] {
         Value::Hash(h) if h.mutable => Ok(h),
-        _ if named_position => Err(argument_error(who, MUTABLE_HASH, a, 0)),
+        _ if named_position => Err(Error::argument(who, MUTABLE_HASH, a, 0)),
         other => Err(Error::contract(who, MUTABLE_HASH, other)),
     }
 }
@@ -85,7 +84,7 @@ fn mutable_table<'a>(who: &str, a: &'a [Value], named_position: bool) -> R<&'a H
 fn immutable_table<'a>(who: &str, a: &'a [Value], named_position: bool) -> R<&'a HashTable> {
     match &a[0] {
         Value::Hash(h) if !h.mutable => Ok(h),
-        _ if named_position => Err(argument_error(who, IMMUTABLE_HASH, a, 0)),
+        _ if named_position => Err(Error::argument(who, IMMUTABLE_HASH, a, 0)),
         other => Err(Error::contract(who, IMMUTABLE_HASH, other)),
     }
 }
@@ -255,7 +254,7 @@ fn from_alternating(who: &str, a: &[Value], kind: HashKind) -> R<Value> {
     let mut map = Map::new();
     insert_alternating(&mut map, a, || {
         let key = a.last().cloned().unwrap_or(Value::Void);
-        fields_error(
+        Error::fields(
             who,
             "key does not have a value (i.e., an odd number of arguments were provided)",
             &[("key", &key)],
@@ -265,7 +264,7 @@ fn from_alternating(who: &str, a: &[Value], kind: HashKind) -> R<Value> {
 }
 
 fn odd_association_elements(who: &str, items: &[Value]) -> Error {
-    fields_error(
+    Error::fields(
         who,
         "expected an even number of association elements, but received an odd number of association elements",
         &[("association elements", &Value::list(items.to_vec()))],
@@ -292,7 +291,7 @@ fn hash_ref(interp: &mut Interp, a: &[Value]) -> R<Value> {
     match lookup(h, &a[1]) {
         Some(v) => Ok(v),
         None => failure_result(interp, a.get(2), || {
-            fields_error("hash-ref", "no value found for key", &[("key", &a[1])])
+            Error::fields("hash-ref", "no value found for key", &[("key", &a[1])])
         }),
     }
 }

@@ -2,7 +2,7 @@
 //! Every builtin takes an optional output port and otherwise writes to the current output port.
 
 use crate::builtins::args;
-use crate::builtins::ports::output_port;
+use crate::builtins::ports::{output_arg, output_port};
 use crate::builtins::strings::format_string;
 use crate::builtins::{Primitive, MANY};
 use crate::error::{Error, ExnKind, R};
@@ -12,13 +12,8 @@ use crate::value::Value;
 
 /// Writes `text` to the port argument at `index` if there is one, else to the current output.
 fn emit(interp: &mut Interp, who: &str, args: &[Value], index: usize, text: &str) -> R<()> {
-    match args.get(index) {
-        Some(port) => {
-            let port = output_port(who, port)?;
-            interp.write_output(Some(port), text)
-        }
-        None => interp.write_output(None, text),
-    }
+    let port = output_arg(who, args, index)?;
+    interp.write_output(port, text)
 }
 
 fn display(interp: &mut Interp, args: &[Value]) -> R<Value> {
@@ -127,8 +122,8 @@ fn eprintf(interp: &mut Interp, args: &[Value]) -> R<Value> {
 }
 
 fn flush_output(interp: &mut Interp, args: &[Value]) -> R<Value> {
-    let port = match args.first() {
-        Some(v) => output_port("flush-output", v)?.clone(),
+    let port = match output_arg("flush-output", args, 0)? {
+        Some(port) => port.clone(),
         None => interp.current_output(),
     };
     if let Value::Port(p) = &port {

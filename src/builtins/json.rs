@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 use crate::builtins::args;
-use crate::builtins::ports::{input_port, output_port, Parsed};
+use crate::builtins::ports::{input_arg, output_arg, Parsed};
 use crate::builtins::Primitive;
 use crate::error::{Error, ExnKind, R};
 use crate::interp::Interp;
@@ -400,10 +400,7 @@ fn string_to_jsexpr(_: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> 
 
 fn read_json(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
     let who = "read-json";
-    let port = match args.first() {
-        Some(v) => input_port(who, v)?.clone(),
-        None => input_port(who, &interp.current_input())?.clone(),
-    };
+    let port = input_arg(interp, who, args, 0)?;
     let null = null_value(kws);
     port.parse_prefix(|rest| match parse_first(rest, &null) {
         Ok(Some((value, used))) => Parsed::Done(Ok(value), used),
@@ -579,10 +576,7 @@ fn jsexpr_to_string(_: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> 
 
 fn write_json(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
     let who = "write-json";
-    let port = match args.get(1) {
-        Some(v) => Some(output_port(who, v)?),
-        None => None,
-    };
+    let port = output_arg(who, args, 1)?;
     let text = to_json(who, &args[0], &write_options(who, kws)?)?;
     interp.write_output(port, &text)?;
     Ok(Value::Void)

@@ -145,43 +145,6 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("list-prefix?", 2, 3, list_prefix_p, "Does the first list start the second one (elements compared with equal?)?"),
 ];
 
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-/// Racket's contract violation for one argument of several: it names the position of the bad
-/// argument and lists the others.
-pub(crate) fn argument_error(who: &str, expected: &str, args: &[Value], pos: usize) -> Error {
-    let given = args.get(pos).map(show_given).unwrap_or_default();
-    let mut msg = format!("{who}: contract violation\n  expected: {expected}\n  given: {given}");
-    if args.len() > 1 {
-        msg.push_str(&format!(
-            "\n  argument position: {}\n  other arguments...:",
-            ordinal(pos + 1)
-        ));
-        for (_, v) in args.iter().enumerate().filter(|(i, _)| *i != pos) {
-            msg.push_str(&format!("\n   {}", show_given(v)));
-        }
-    }
-    Error::new(ExnKind::Contract, msg)
-}
-
-/// Racket's `raise-arguments-error` layout: a message, then one `name: value` line per field.
-pub(crate) fn fields_error(who: &str, message: &str, fields: &[(&str, &Value)]) -> Error {
-    let mut msg = format!("{who}: {message}");
-    for (name, v) in fields {
-        msg.push_str(&format!("\n  {name}: {}", show_given(v)));
-    }
-    Error::new(ExnKind::Contract, msg)
-}
-
 fn check_procedure(who: &str, expected: &str, v: &Value) -> R<()> {
     if v.is_procedure() {
         Ok(())
@@ -194,14 +157,14 @@ fn check_procedure_at(who: &str, expected: &str, a: &[Value], pos: usize) -> R<(
     if a[pos].is_procedure() {
         Ok(())
     } else {
-        Err(argument_error(who, expected, a, pos))
+        Err(Error::argument(who, expected, a, pos))
     }
 }
 
 fn list_at(who: &str, a: &[Value], pos: usize) -> R<Vec<Value>> {
     a[pos]
         .list_to_vec()
-        .ok_or_else(|| argument_error(who, "list?", a, pos))
+        .ok_or_else(|| Error::argument(who, "list?", a, pos))
 }
 
 /// A count or position argument. A bignum is a valid but hopelessly large count: it becomes
@@ -210,7 +173,7 @@ fn count_at(who: &str, a: &[Value], pos: usize) -> R<usize> {
     match &a[pos] {
         Value::Int(i) if *i >= 0 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
         Value::Big(b) if b.is_positive() => Ok(usize::MAX),
-        _ => Err(argument_error(who, "exact-nonnegative-integer?", a, pos)),
+        _ => Err(Error::argument(who, "exact-nonnegative-integer?", a, pos)),
     }
 }
 
@@ -411,7 +374,7 @@ fn index_ran_out(who: &str, lst: &Value, index: &Value, stopped_at: &Value) -> E
     } else {
         "index reaches a non-pair"
     };
-    fields_error(who, message, &[("index", index), ("in", lst)])
+    Error::fields(who, message, &[("index", index), ("in", lst)])
 }
 
 fn list_ref(_: &mut Interp, a: &[Value]) -> R<Value> {
@@ -540,7 +503,7 @@ fn mem_by(interp: &mut Interp, who: &str, v: &Value, lst: &Value, eq: &Equality)
                 p.cdr.clone()
             }
             Value::Null => return Ok(Value::Bool(false)),
-            _ => return Err(fields_error(who, "not a proper list", &[("in", lst)])),
+            _ => return Err(Error::fields(who, "not a proper list", &[("in", lst)])),
         };
         cur = next;
     }
@@ -578,7 +541,7 @@ fn ass_by(
         match cur {
             Value::Pair(p) => {
                 let Value::Pair(entry) = &p.car else {
-                    return Err(fields_error(
+                    return Err(Error::fields(
                         who,
                         "non-pair found in list",
                         &[("non-pair", &p.car), ("list", lst)],
@@ -1035,7 +998,7 @@ fn nth_element(who: &str, position: usize, lst: &Value) -> R<Value> {
     }
     lst.iter()
         .nth(position - 1)
-        .ok_or_else(|| fields_error(who, "list contains too few elements", &[("list", lst)]))
+        .ok_or_else(|| Error::fields(who, "list contains too few elements", &[("list", lst)]))
 }
 
 macro_rules! nth_procedures {
@@ -1242,7 +1205,7 @@ fn number_range(who: &str, start: &Value, end: &Value, step: &Value, inclusive: 
         })
     };
     if number::sign(step) == Some(Ordering::Equal) && continues(start)? {
-        return Err(fields_error(
+        return Err(Error::fields(
             who,
             "step is zero, so the range never ends",
             &[("start", start), ("end", end)],
@@ -1497,7 +1460,7 @@ fn make_list(_: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => *i,
         _ => {
-            return Err(argument_error(
+            return Err(Error::argument(
                 "make-list",
                 "exact-nonnegative-integer?",
                 a,
@@ -1517,7 +1480,7 @@ fn arg_extreme(interp: &mut Interp, who: &str, a: &[Value], better: Ordering) ->
     check_procedure_at(who, "(any/c . -> . real?)", a, 0)?;
     let items = a[1].list_to_vec().unwrap_or_default();
     extreme_by(interp, who, &a[0], &items, better, || {
-        argument_error(who, "(and/c list? (not/c empty?))", a, 1)
+        Error::argument(who, "(and/c list? (not/c empty?))", a, 1)
     })
 }
 
@@ -1539,7 +1502,7 @@ pub(crate) fn extreme_by(
         if number::is_number(&k) {
             Ok(k)
         } else {
-            Err(fields_error(
+            Err(Error::fields(
                 who,
                 "contract violation\n  expected: real?",
                 &[("result", &k)],
@@ -1650,7 +1613,7 @@ fn replace_at(
     replacement: impl FnOnce(&mut Interp, &Value) -> R<Value>,
 ) -> R<Value> {
     if !a[0].is_list() {
-        return Err(argument_error(who, "list?", a, 0));
+        return Err(Error::argument(who, "list?", a, 0));
     }
     let pos = count_at(who, a, 1)?;
     let mut prefix = Vec::new();
@@ -1663,7 +1626,7 @@ fn replace_at(
         prefix.push(p.car.clone());
         cur = &p.cdr;
     }
-    Err(fields_error(
+    Err(Error::fields(
         who,
         "index too large for list",
         &[("index", &a[1]), ("in", &a[0])],
@@ -1700,7 +1663,7 @@ fn add_between(_: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value>
             ("#:after-last", &after_last),
         ] {
             if !matches!(v, Value::Null) {
-                return Err(fields_error(
+                return Err(Error::fields(
                     "add-between",
                     &format!("{which} can only be used in splicing mode"),
                     &[("given", v), ("given list...", &a[0])],
@@ -1717,7 +1680,7 @@ fn add_between(_: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value>
     }
     let spliced = |v: &Value, which: &str| {
         v.list_to_vec().ok_or_else(|| {
-            fields_error(
+            Error::fields(
                 "add-between",
                 &format!("list needed in splicing mode{which}"),
                 &[("given", v), ("given list...", &a[0])],
@@ -1774,7 +1737,7 @@ fn check_result_size(who: &str, what: &str, lst: &Value, fits: bool) -> R<()> {
     if fits {
         Ok(())
     } else {
-        Err(fields_error(
+        Err(Error::fields(
             who,
             &format!("too many {what} to build them all"),
             &[("list", lst)],

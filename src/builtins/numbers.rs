@@ -182,33 +182,6 @@ fn complex_result(who: &str, args: &[&Value]) -> Error {
     )
 }
 
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, x) if x != 11 => "st",
-        (2, x) if x != 12 => "nd",
-        (3, x) if x != 13 => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-/// A contract violation that, like Racket's for multi-argument procedures, names the
-/// argument position and shows the other arguments.
-fn contract_at(who: &str, expected: &str, args: &[Value], index: usize) -> Error {
-    let mut message = format!(
-        "{who}: contract violation\n  expected: {expected}\n  given: {}\n  argument position: {}",
-        show_given(&args[index]),
-        ordinal(index + 1)
-    );
-    if args.len() > 1 {
-        message.push_str("\n  other arguments...:");
-        for (_, other) in args.iter().enumerate().filter(|(i, _)| *i != index) {
-            message.push_str(&format!("\n   {}", show_given(other)));
-        }
-    }
-    Error::new(ExnKind::Contract, message)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Arithmetic
 
@@ -1247,10 +1220,10 @@ fn random_unit() -> f64 {
 /// `(random lo hi)`: an integer from lo up to but excluding hi.
 fn random_between(args: &[Value]) -> R<Value> {
     let Value::Int(lo) = args[0] else {
-        return Err(contract_at("random", "exact-integer?", args, 0));
+        return Err(Error::argument("random", "exact-integer?", args, 0));
     };
     let Some(Value::Int(hi)) = args.get(1) else {
-        return Err(contract_at(
+        return Err(Error::argument(
             "random",
             "(or/c exact-integer? pseudo-random-generator?)",
             args,
@@ -1258,7 +1231,7 @@ fn random_between(args: &[Value]) -> R<Value> {
         ));
     };
     if *hi <= lo {
-        return Err(contract_at("random", &format!("(>/c {lo})"), args, 1));
+        return Err(Error::argument("random", &format!("(>/c {lo})"), args, 1));
     }
     match hi.checked_sub(lo).filter(|span| *span <= RANDOM_LIMIT) {
         Some(span) => Ok(Value::Int(lo + random_below(span))),

@@ -329,6 +329,11 @@ pub fn input_port<'a>(who: &str, v: &'a Value) -> R<&'a Rc<Port>> {
     }
 }
 
+/// The optional output-port argument at `index`; `None` stands for the current output port.
+pub fn output_arg<'a>(who: &str, args: &'a [Value], index: usize) -> R<Option<&'a Value>> {
+    args.get(index).map(|v| output_port(who, v)).transpose()
+}
+
 fn closed_error(who: &str, direction: &str, port: &Port) -> Error {
     Error::fail(format!(
         "{who}: {direction} port is closed\n  {direction} port: #<{}>",
@@ -337,7 +342,7 @@ fn closed_error(who: &str, direction: &str, port: &Port) -> Error {
 }
 
 /// The optional input-port argument at `index`, defaulting to the current input port.
-fn input_arg(interp: &Interp, who: &str, args: &[Value], index: usize) -> R<Rc<Port>> {
+pub fn input_arg(interp: &Interp, who: &str, args: &[Value], index: usize) -> R<Rc<Port>> {
     match args.get(index) {
         Some(v) => input_port(who, v).cloned(),
         None => input_port(who, &interp.current_input()).cloned(),

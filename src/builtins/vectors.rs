@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use gcmodule::Cc;
 use num_traits::Signed;
 
-use crate::builtins::lists::{argument_error, extreme_by, fields_error, sort_values};
+use crate::builtins::lists::{extreme_by, sort_values};
 use crate::builtins::{args, Primitive, MANY};
 use crate::error::{show_given, Error, ExnKind, R};
 use crate::interp::Interp;
@@ -130,7 +130,7 @@ fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
         return Ok(position);
     }
     if len == 0 {
-        return Err(fields_error(
+        return Err(Error::fields(
             who,
             "index is out of range for empty vector",
             &[("index", &a[1]), ("vector", &a[0])],
@@ -290,7 +290,7 @@ fn vector_append(_: &mut Interp, a: &[Value]) -> R<Value> {
     for (pos, v) in a.iter().enumerate() {
         match v {
             Value::Vector(cell) => out.extend(cell.borrow().iter().cloned()),
-            _ => return Err(argument_error("vector-append", "vector?", a, pos)),
+            _ => return Err(Error::argument("vector-append", "vector?", a, pos)),
         }
     }
     Ok(Value::vector(out))
@@ -335,7 +335,7 @@ fn equal_length_vectors(
 ) -> R<(Vec<VectorCell>, usize)> {
     let bad_argument = |expected: &str, pos: usize| {
         if name_positions {
-            argument_error(who, expected, a, pos)
+            Error::argument(who, expected, a, pos)
         } else {
             Error::contract(who, expected, &a[pos])
         }
@@ -458,7 +458,7 @@ fn vector_argmax(interp: &mut Interp, a: &[Value]) -> R<Value> {
 
 fn position_in_vector(who: &str, a: &[Value], same: fn(&Value, &Value) -> bool) -> R<Value> {
     let Value::Vector(cell) = &a[1] else {
-        return Err(argument_error(who, "vector?", a, 1));
+        return Err(Error::argument(who, "vector?", a, 1));
     };
     let found = cell.borrow().iter().position(|x| same(&a[0], x));
     Ok(found.map_or(Value::Bool(false), |i| {

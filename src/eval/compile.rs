@@ -19,7 +19,7 @@ pub struct Toplevel {
 }
 
 pub fn compile_toplevel(globals: &Rc<Globals>, form: &Datum) -> R<Toplevel> {
-    let mut c = Compiler { globals: globals.clone(), frames: vec![FrameScope::default()] };
+    let mut c = Compiler::new(globals.clone());
     let node = c.compile_toplevel_form(form)?;
     let frame_size = c.frames[0].size;
     Ok(Toplevel { frame_size, node })
@@ -30,16 +30,21 @@ struct FrameScope {
     /// Visible bindings, innermost last; shadowed names stay in the list behind newer ones.
     vars: Vec<(Symbol, u32)>,
     size: u32,
+    /// The frame will live on the value stack; only the innermost frame can.
+    on_stack: bool,
 }
 
 enum Resolved {
     Local { depth: u32, slot: u32 },
+    Stack { slot: u32 },
     Global(Rc<GlobalCell>),
 }
 
 pub struct Compiler {
     globals: Rc<Globals>,
     frames: Vec<FrameScope>,
+    /// Procedures compiled so far, to tell whether a body creates closures.
+    lambdas_made: usize,
 }
 
 fn syntax_err(who: &str, msg: &str, d: &Datum) -> Error {
@@ -86,15 +91,25 @@ fn is_core_form(name: &str) -> bool {
 
 impl Compiler {
     pub fn new(globals: Rc<Globals>) -> Compiler {
-        Compiler { globals, frames: vec![FrameScope::default()] }
+        Compiler { globals, frames: vec![FrameScope::default()], lambdas_made: 0 }
     }
 
-    fn lookup(&self, sym: Symbol) -> Option<(u32, u32)> {
+    /// Finds a local variable. Heap frame depths count only heap frames, because a procedure
+    /// whose frame is on the stack runs in its closure's environment.
+    fn lookup(&self, sym: Symbol) -> Option<Resolved> {
         let mut s = Some(sym);
         while let Some(name) = s {
-            for (depth, frame) in self.frames.iter().rev().enumerate() {
+            let mut heap_depth = 0;
+            for frame in self.frames.iter().rev() {
                 if let Some((_, slot)) = frame.vars.iter().rev().find(|(n, _)| *n == name) {
-                    return Some((depth as u32, *slot));
+                    return Some(if frame.on_stack {
+                        Resolved::Stack { slot: *slot }
+                    } else {
+                        Resolved::Local { depth: heap_depth, slot: *slot }
+                    });
+                }
+                if !frame.on_stack {
+                    heap_depth += 1;
                 }
             }
             s = macros::alias_of(name);
@@ -103,9 +118,19 @@ impl Compiler {
     }
 
     fn resolve(&self, sym: Symbol) -> Resolved {
-        match self.lookup(sym) {
-            Some((depth, slot)) => Resolved::Local { depth, slot },
-            None => Resolved::Global(self.globals.cell(macros::base_name(sym))),
+        self.lookup(sym).unwrap_or_else(|| Resolved::Global(self.globals.cell(macros::base_name(sym))))
+    }
+
+    fn current_on_stack(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.on_stack)
+    }
+
+    /// Stores into a slot of the current frame.
+    fn set_slot(&self, slot: u32, value: Node) -> Node {
+        if self.current_on_stack() {
+            Node::SetStackLocal { slot, value: Box::new(value) }
+        } else {
+            Node::SetLocal { depth: 0, slot, value: Box::new(value) }
         }
     }
 
@@ -217,6 +242,7 @@ impl Compiler {
     fn compile_ref(&mut self, s: Symbol, span: Span) -> R<Node> {
         match self.resolve(s) {
             Resolved::Local { depth, slot } => Ok(Node::Local { depth, slot, name: macros::base_name(s), span }),
+            Resolved::Stack { slot } => Ok(Node::StackLocal { slot, name: macros::base_name(s), span }),
             Resolved::Global(cell) => Ok(Node::Global(cell, span)),
         }
     }
@@ -362,8 +388,10 @@ impl Compiler {
     /// allocated when the body was scanned for definitions).
     fn define_target(&mut self, name: Symbol, value: Node, d: &Datum) -> R<Node> {
         if !self.at_toplevel() || self.frames[0].vars.iter().any(|(n, _)| *n == name) {
-            if let Some((0, slot)) = self.lookup(name) {
-                return Ok(Node::SetLocal { depth: 0, slot, value: Box::new(value) });
+            match self.lookup(name) {
+                Some(Resolved::Local { depth: 0, slot }) if !self.current_on_stack() => return Ok(self.set_slot(slot, value)),
+                Some(Resolved::Stack { slot }) => return Ok(self.set_slot(slot, value)),
+                _ => {}
             }
         }
         let cell = self.globals.cell(macros::base_name(name));
@@ -395,6 +423,7 @@ impl Compiler {
         let value = Box::new(self.compile(&items[2], false)?);
         match self.resolve(name) {
             Resolved::Local { depth, slot } => Ok(Node::SetLocal { depth, slot, value }),
+            Resolved::Stack { slot } => Ok(Node::SetStackLocal { slot, value }),
             Resolved::Global(cell) => {
                 if cell.protected.get() {
                     return Err(syntax_err("set!", &format!("cannot redefine scaffold binding '{}'", cell.name.name()), d));
@@ -427,10 +456,21 @@ impl Compiler {
             DatumKind::Symbol(_) => (&[], Some(params)),
             _ => return Err(syntax_err("lambda", "bad argument sequence", whole)),
         };
+        self.lambdas_made += 1;
+        let made_before = self.lambdas_made;
         self.frames.push(FrameScope::default());
         let result = self.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
         self.frames.pop();
-        result
+        let lambda = result?;
+        let creates_closures = self.lambdas_made != made_before;
+        if creates_closures || !lambda.optional_defaults.is_empty() || !lambda.keywords.is_empty() {
+            return Ok(lambda);
+        }
+        // Nothing can capture this procedure's frame, so it can live on the value stack.
+        self.frames.push(FrameScope { on_stack: true, ..FrameScope::default() });
+        let result = self.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
+        self.frames.pop();
+        result.map(|l| Lambda { on_stack: true, ..l })
     }
 
     fn compile_lambda_in_frame(
@@ -531,10 +571,12 @@ impl Compiler {
             span,
             cases: Box::new([]),
             self_slot,
+            on_stack: false,
         })
     }
 
     fn compile_case_lambda(&mut self, d: &Datum, items: &[Datum]) -> R<Node> {
+        self.lambdas_made += 1;
         let mut cases = Vec::new();
         for clause in &items[1..] {
             let parts = clause.as_list().filter(|p| p.len() >= 2).ok_or_else(|| syntax_err("case-lambda", "bad clause", d))?;
@@ -551,6 +593,7 @@ impl Compiler {
             span: d.span,
             cases: cases.into_boxed_slice(),
             self_slot: None,
+            on_stack: false,
         })))
     }
 
@@ -638,7 +681,8 @@ impl Compiler {
         }
         let body = self.compile_scoped_body(&items[2..], tail);
         self.scope_reset(mark);
-        Ok(Node::Let { first_slot, inits: inits.into_boxed_slice(), body: Box::new(body?) })
+        let on_stack = self.current_on_stack();
+        Ok(Node::Let { first_slot, on_stack, inits: inits.into_boxed_slice(), body: Box::new(body?) })
     }
 
     /// `(let loop ([x init] ...) body)` calls a procedure that sees itself as `loop`.
@@ -669,7 +713,7 @@ impl Compiler {
         let mut nodes = Vec::new();
         for ((name, init), slot) in bindings.iter().zip(&slots) {
             match self.compile_named(init, *name) {
-                Ok(value) => nodes.push(Node::SetLocal { depth: 0, slot: *slot, value: Box::new(value) }),
+                Ok(value) => nodes.push(self.set_slot(*slot, value)),
                 Err(e) => {
                     self.scope_reset(mark);
                     return Err(e);
@@ -694,6 +738,7 @@ impl Compiler {
             let name = n.as_symbol().ok_or_else(|| syntax_err("define-values", "not an identifier", d))?;
             let target = match self.define_target(name, Node::Const(Value::Void), d)? {
                 Node::SetLocal { slot, .. } => Target::Local(slot),
+                Node::SetStackLocal { slot, .. } => Target::Stack(slot),
                 Node::DefineGlobal { cell, .. } => Target::Global(cell),
                 _ => unreachable!("define_target returns a local or global definition"),
             };
@@ -721,7 +766,14 @@ impl Compiler {
         let mark = self.scope_mark();
         let mut nodes = Vec::new();
         for (names, value) in parsed {
-            let targets: Vec<Target> = names.iter().map(|n| Target::Local(self.add_local(*n))).collect();
+            let on_stack = self.current_on_stack();
+            let targets: Vec<Target> = names
+                .iter()
+                .map(|n| {
+                    let slot = self.add_local(*n);
+                    if on_stack { Target::Stack(slot) } else { Target::Local(slot) }
+                })
+                .collect();
             nodes.push(Node::BindValues { targets: targets.into_boxed_slice(), value: Box::new(value), span: d.span });
         }
         let body = self.compile_scoped_body(&items[2..], tail);

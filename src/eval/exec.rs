@@ -26,7 +26,15 @@ type Running = Option<(Option<Symbol>, Span)>;
 /// tail position.
 enum Step {
     Done(Value),
-    Tail(Rc<Lambda>, Cc<Frame>),
+    Tail(Bound),
+}
+
+/// A closure ready to run: its code, the environment its body runs in, and, for a procedure
+/// whose frame lives on the value stack, the frame's slots.
+struct Bound {
+    lambda: Rc<Lambda>,
+    env: Env,
+    stack_frame: Option<Vec<Value>>,
 }
 
 type Args = Vec<Value>;
@@ -45,14 +53,20 @@ impl Interp {
             ));
         }
         let mut running: Running = None;
-        let result = self.eval_loop(node, env, &mut running);
+        let my_base = self.value_stack.len();
+        let saved_base = self.frame_base;
+        let result = self.eval_loop(node, env, my_base, &mut running);
+        self.value_stack.truncate(my_base);
+        self.frame_base = saved_base;
         if let (Err(e), Some((name, span))) = (&result, running) {
             e.push_context(name.map_or("anonymous procedure", |n| n.name()), span);
         }
         result
     }
 
-    fn eval_loop(&mut self, node: &Node, env: &Env, running: &mut Running) -> R<Value> {
+    /// `my_base` is where this invocation's part of the value stack starts: a tail call to a
+    /// procedure with a stack frame replaces everything above it.
+    fn eval_loop(&mut self, node: &Node, env: &Env, my_base: usize, running: &mut Running) -> R<Value> {
         let mut env: Env = env.clone();
         // `node` points into `_code` (or into the caller's tree, which outlives this call)
         // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
@@ -67,11 +81,16 @@ impl Interp {
                 }
                 Node::Call { callee, args, keywords, span } => match self.call_step(callee, args, keywords, *span, &env)? {
                     Step::Done(v) => return Ok(v),
-                    Step::Tail(lambda, frame) => {
-                        *running = Some((lambda.name, *span));
-                        node = &lambda.body;
-                        _code = Some(lambda);
-                        env = Some(frame);
+                    Step::Tail(bound) => {
+                        *running = Some((bound.lambda.name, *span));
+                        self.value_stack.truncate(my_base);
+                        if let Some(slots) = bound.stack_frame {
+                            self.value_stack.extend(slots);
+                            self.frame_base = my_base;
+                        }
+                        node = &bound.lambda.body;
+                        _code = Some(bound.lambda);
+                        env = bound.env;
                         self.tick()?;
                     }
                 },
@@ -82,8 +101,8 @@ impl Interp {
                     }
                     node = last;
                 }
-                Node::Let { first_slot, inits, body } => {
-                    self.bind_let(*first_slot, inits, &env)?;
+                Node::Let { first_slot, on_stack, inits, body } => {
+                    self.bind_let(*first_slot, *on_stack, inits, &env)?;
                     node = &**body;
                 }
                 Node::And(nodes) => {
@@ -118,6 +137,7 @@ impl Interp {
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
+            Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
             Node::Call { callee, args, keywords, span } if keywords.is_empty() => {
                 let builtin = match &**callee {
@@ -153,7 +173,14 @@ impl Interp {
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
+            Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
+            Node::SetStackLocal { slot, value } => {
+                let v = self.eval_operand(value, env)?;
+                let index = self.frame_base + *slot as usize;
+                self.value_stack[index] = v;
+                Ok(Value::Void)
+            }
             Node::SetLocal { depth, slot, value } => {
                 let v = self.eval_operand(value, env)?;
                 set_local(env, *depth, *slot, v);
@@ -198,6 +225,10 @@ impl Interp {
                 for (target, v) in targets.iter().zip(values) {
                     match target {
                         Target::Local(slot) => set_local(env, 0, *slot, v),
+                        Target::Stack(slot) => {
+                            let index = self.frame_base + *slot as usize;
+                            self.value_stack[index] = v;
+                        }
                         Target::Global(cell) => *cell.value.borrow_mut() = v,
                     }
                 }
@@ -212,12 +243,17 @@ impl Interp {
     }
 
     #[inline(never)]
-    fn bind_let(&mut self, first_slot: u32, inits: &[Node], env: &Env) -> R<()> {
+    fn bind_let(&mut self, first_slot: u32, on_stack: bool, inits: &[Node], env: &Env) -> R<()> {
         let mut values: SmallVec<[Value; 4]> = SmallVec::with_capacity(inits.len());
         for init in inits {
             values.push(self.eval_operand(init, env)?);
         }
-        if let Some(frame) = env {
+        if on_stack {
+            let start = self.frame_base + first_slot as usize;
+            for (i, v) in values.into_iter().enumerate() {
+                self.value_stack[start + i] = v;
+            }
+        } else if let Some(frame) = env {
             let mut slots = frame.slots.borrow_mut();
             for (i, v) in values.into_iter().enumerate() {
                 slots[first_slot as usize + i] = v;
@@ -246,8 +282,7 @@ impl Interp {
         }
         let kwargs = if keywords.is_empty() { Vec::new() } else { self.eval_keyword_args(keywords, env)? };
         if let Value::Closure(c) = &f {
-            let (lambda, frame) = self.bind_arguments(c, argv, kwargs).map_err(|e| at(e, span))?;
-            return Ok(Step::Tail(lambda, frame));
+            return self.bind_arguments(c, argv, kwargs).map(Step::Tail).map_err(|e| at(e, span));
         }
         self.call_other(f, argv, kwargs, span)
     }
@@ -267,10 +302,7 @@ impl Interp {
     fn call_other(&mut self, mut f: Value, mut argv: Args, kwargs: Vec<(Symbol, Value)>, span: Span) -> R<Step> {
         loop {
             match f {
-                Value::Closure(c) => {
-                    let (lambda, frame) = self.bind_arguments(&c, argv, kwargs).map_err(|e| at(e, span))?;
-                    return Ok(Step::Tail(lambda, frame));
-                }
+                Value::Closure(c) => return self.bind_arguments(&c, argv, kwargs).map(Step::Tail).map_err(|e| at(e, span)),
                 Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
                     let (g, spread) = spread_apply_args(argv).map_err(|e| at(e, span))?;
                     f = g;
@@ -300,11 +332,19 @@ impl Interp {
     pub fn apply_kw(&mut self, f: &Value, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
         match f {
             Value::Closure(c) => {
-                let (lambda, frame) = self.bind_arguments(c, args, keywords)?;
+                let bound = self.bind_arguments(c, args, keywords)?;
                 self.tick()?;
-                let result = self.eval(&lambda.body, &Some(frame));
+                let base = self.value_stack.len();
+                let saved_base = self.frame_base;
+                if let Some(slots) = bound.stack_frame {
+                    self.value_stack.extend(slots);
+                    self.frame_base = base;
+                }
+                let result = self.eval(&bound.lambda.body, &bound.env);
+                self.value_stack.truncate(base);
+                self.frame_base = saved_base;
                 if let Err(e) = &result {
-                    e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), lambda.span);
+                    e.push_context(bound.lambda.name.map_or("anonymous procedure", |n| n.name()), bound.lambda.span);
                 }
                 result
             }
@@ -361,7 +401,7 @@ impl Interp {
 
     /// Builds the frame for a call: positional, optional, rest and keyword arguments, then the
     /// defaults of those not supplied, evaluated in the new frame.
-    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Args, keywords: Vec<(Symbol, Value)>) -> R<(Rc<Lambda>, Cc<Frame>)> {
+    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Args, keywords: Vec<(Symbol, Value)>) -> R<Bound> {
         let lambda = if c.lambda.cases.is_empty() {
             c.lambda.clone()
         } else {
@@ -394,12 +434,15 @@ impl Interp {
         if let Some(slot) = lambda.self_slot {
             args[slot as usize] = Value::Closure(c.clone());
         }
+        if lambda.on_stack {
+            return Ok(Bound { lambda, env: c.env.clone(), stack_frame: Some(args) });
+        }
         note_allocation();
         let frame = Frame::new(args, c.env.clone());
         if given < positional || !lambda.keywords.is_empty() {
             self.fill_defaults(&lambda, &frame, given)?;
         }
-        Ok((lambda, frame))
+        Ok(Bound { lambda, env: Some(frame), stack_frame: None })
     }
 
     #[inline(never)]
@@ -511,6 +554,17 @@ pub fn spread_apply_args(mut argv: Vec<Value>) -> R<(Value, Vec<Value>)> {
     let f = argv.remove(0);
     argv.extend(tail);
     Ok((f, argv))
+}
+
+impl Interp {
+    #[inline(always)]
+    fn stack_ref(&self, slot: u32, name: Symbol, span: Span) -> R<Value> {
+        let v = self.value_stack[self.frame_base + slot as usize].clone();
+        if let Value::Undefined = v {
+            return Err(uninitialized_error(name, span));
+        }
+        Ok(v)
+    }
 }
 
 #[inline(always)]

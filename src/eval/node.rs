@@ -11,15 +11,19 @@ pub enum Node {
     Const(Value),
     /// A variable in the frame `depth` procedure activations out from the current one.
     Local { depth: u32, slot: u32, name: Symbol, span: Span },
+    /// A variable of a procedure whose frame lives on the interpreter's value stack (one that
+    /// creates no closures, so nothing can outlive the call).
+    StackLocal { slot: u32, name: Symbol, span: Span },
     Global(Rc<GlobalCell>, Span),
     SetLocal { depth: u32, slot: u32, value: Box<Node> },
+    SetStackLocal { slot: u32, value: Box<Node> },
     SetGlobal { cell: Rc<GlobalCell>, value: Box<Node>, span: Span },
     DefineGlobal { cell: Rc<GlobalCell>, value: Box<Node>, span: Span },
     /// `define-values` / `let-values`: destructure multiple values into slots or globals.
     BindValues { targets: Box<[Target]>, value: Box<Node>, span: Span },
     /// `let`: evaluate every initialiser first, then store them in consecutive slots of the
     /// current frame starting at `first_slot`.
-    Let { first_slot: u32, inits: Box<[Node]>, body: Box<Node> },
+    Let { first_slot: u32, on_stack: bool, inits: Box<[Node]>, body: Box<Node> },
     If(Box<Node>, Box<Node>, Box<Node>),
     Lambda(Rc<Lambda>),
     Seq(Box<[Node]>),
@@ -30,6 +34,7 @@ pub enum Node {
 
 pub enum Target {
     Local(u32),
+    Stack(u32),
     Global(Rc<GlobalCell>),
 }
 
@@ -55,6 +60,8 @@ pub struct Lambda {
     pub cases: Box<[Rc<Lambda>]>,
     /// A slot that receives the called closure itself (for named `let`).
     pub self_slot: Option<u32>,
+    /// The frame lives on the value stack instead of the heap.
+    pub on_stack: bool,
 }
 
 impl Lambda {

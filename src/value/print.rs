@@ -216,6 +216,7 @@ impl<'a> Printer<'a> {
                     self.leave(container_id(v));
                 }
             }
+            Value::MPair(_) => self.mcons_calls(v),
             Value::Exn(exn) => self.exn_constructor(exn),
             other => self.expression(other),
         }
