@@ -105,3 +105,40 @@ pub fn number<'a>(who: &str, v: &'a Value) -> R<&'a Value> {
 pub fn keyword<'a>(kws: &'a [(Symbol, Value)], name: &str) -> Option<&'a Value> {
     kws.iter().find(|(k, _)| k.name() == name).map(|(_, v)| v)
 }
+
+/// Helpers shared by the unit tests of the builtin families.
+#[cfg(test)]
+pub mod testing {
+    use crate::error::{Error, R};
+    use crate::interp::Interp;
+    use crate::value::print::write_string;
+    use crate::value::Value;
+
+    /// What `src` evaluates to, in `write` style; an error fails the test with its report.
+    pub fn eval(src: &str) -> String {
+        match Interp::new().eval_str(src, "test") {
+            Ok(v) => write_string(&v),
+            Err(e) => panic!("unexpected error in {src}: {}", e.report()),
+        }
+    }
+
+    /// The message of the error `src` raises; evaluating without an error fails the test.
+    pub fn eval_error(src: &str) -> String {
+        match Interp::new().eval_str(src, "test") {
+            Ok(v) => panic!("expected an error from {src}, got {v:?}"),
+            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
+            Err(e) => e.report(),
+        }
+    }
+
+    /// The value of a result that must succeed; an error fails the test with its report.
+    pub trait Check<T> {
+        fn check(self) -> T;
+    }
+
+    impl<T> Check<T> for R<T> {
+        fn check(self) -> T {
+            self.unwrap_or_else(|e| panic!("{}", e.report()))
+        }
+    }
+}

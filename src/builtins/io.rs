@@ -160,16 +160,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-
-    trait Check<T> {
-        fn check(self) -> T;
-    }
-
-    impl<T> Check<T> for R<T> {
-        fn check(self) -> T {
-            self.unwrap_or_else(|e| panic!("{}", e.report()))
-        }
-    }
+    use crate::builtins::args::testing::Check;
     use crate::builtins::ports::Port;
 
     fn string_port() -> Value {

@@ -1880,23 +1880,9 @@ fn list_prefix_p(interp: &mut Interp, a: &[Value]) -> R<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::builtins::args::testing::{eval, eval_error};
     use crate::eval::stack::with_big_stack;
     use crate::value::print::write_string;
-
-    fn eval(src: &str) -> String {
-        match Interp::new().eval_str(src, "test") {
-            Ok(v) => write_string(&v),
-            Err(e) => panic!("unexpected error in {src}: {}", e.report()),
-        }
-    }
-
-    fn eval_error(src: &str) -> String {
-        match Interp::new().eval_str(src, "test") {
-            Ok(v) => panic!("expected an error from {src}, got {v:?}"),
-            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
-            Err(e) => e.report(),
-        }
-    }
 
     fn ints(range: std::ops::Range<i64>) -> Value {
         Value::list(range.map(Value::Int).collect())

@@ -926,16 +926,7 @@ pub const PRIMITIVES: &[Primitive] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    trait Check<T> {
-        fn check(self) -> T;
-    }
-
-    impl<T> Check<T> for R<T> {
-        fn check(self) -> T {
-            self.unwrap_or_else(|e| panic!("{}", e.report()))
-        }
-    }
+    use crate::builtins::args::testing::Check;
 
     fn interp() -> Interp {
         Interp::new()

@@ -1132,16 +1132,7 @@ pub const PRIMITIVES: &[Primitive] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    trait Check<T> {
-        fn check(self) -> T;
-    }
-
-    impl<T> Check<T> for R<T> {
-        fn check(self) -> T {
-            self.unwrap_or_else(|e| panic!("{}", e.report()))
-        }
-    }
+    use crate::builtins::args::testing::Check;
 
     fn tr(src: &str, px: bool) -> String {
         translate(src, px).unwrap_or_else(|e| panic!("{src}: {e}"))

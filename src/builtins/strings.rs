@@ -1435,58 +1435,43 @@ fn cat_real(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<V
 }
 
 fn real_base(who: &str, v: Option<&Value>) -> R<(u32, bool)> {
-    let in_range = |v: &Value| match v {
+    let expected = "(or/c (integer-in 2 36) (list/c 'up (integer-in 2 36)))";
+    plain_or_tagged(who, v, 10, "up", expected, |v| match v {
         Value::Int(b) if (2..=36).contains(b) => Some(*b as u32),
         _ => None,
-    };
-    match v {
-        None => Ok((10, false)),
-        Some(v) => {
-            if let Some(b) = in_range(v) {
-                return Ok((b, false));
-            }
-            match v.list_to_vec().as_deref() {
-                Some([tag, b])
-                    if tag.as_symbol().is_some_and(|s| s.name() == "up")
-                        && in_range(b).is_some() =>
-                {
-                    Ok((in_range(b).unwrap_or(10), true))
-                }
-                _ => Err(Error::contract(
-                    who,
-                    "(or/c (integer-in 2 36) (list/c 'up (integer-in 2 36)))",
-                    v,
-                )),
-            }
-        }
-    }
+    })
 }
 
 fn real_precision(who: &str, v: Option<&Value>) -> R<(usize, bool)> {
-    let natural = |v: &Value| match v {
+    let expected = "(or/c natural? (list/c '= natural?))";
+    plain_or_tagged(who, v, 6, "=", expected, |v| match v {
         Value::Int(p) if *p >= 0 && *p <= 1000 => Some(*p as usize),
         _ => None,
+    })
+}
+
+/// A `~r` option given as a plain setting or as `(tag setting)`: the setting (`default` when
+/// the option is absent) and whether the tag was there.
+fn plain_or_tagged<T>(
+    who: &str,
+    v: Option<&Value>,
+    default: T,
+    tag: &str,
+    expected: &str,
+    setting: impl Fn(&Value) -> Option<T>,
+) -> R<(T, bool)> {
+    let Some(v) = v else {
+        return Ok((default, false));
     };
-    match v {
-        None => Ok((6, false)),
-        Some(v) => {
-            if let Some(p) = natural(v) {
-                return Ok((p, false));
-            }
-            match v.list_to_vec().as_deref() {
-                Some([tag, p])
-                    if tag.as_symbol().is_some_and(|s| s.name() == "=") && natural(p).is_some() =>
-                {
-                    Ok((natural(p).unwrap_or(0), true))
-                }
-                _ => Err(Error::contract(
-                    who,
-                    "(or/c natural? (list/c '= natural?))",
-                    v,
-                )),
-            }
+    if let Some(plain) = setting(v) {
+        return Ok((plain, false));
+    }
+    if let Some([t, x]) = v.list_to_vec().as_deref() {
+        if let (Some(tagged), true) = (setting(x), t.as_symbol().is_some_and(|s| s.name() == tag)) {
+            return Ok((tagged, true));
         }
     }
+    Err(Error::contract(who, expected, v))
 }
 
 fn real_groups(who: &str, v: Option<&Value>) -> R<Vec<usize>> {

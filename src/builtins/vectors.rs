@@ -572,22 +572,8 @@ fn vector_sort_in_place(interp: &mut Interp, a: &[Value], kws: &[(Symbol, Value)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::builtins::args::testing::{eval, eval_error};
     use crate::value::print::write_string;
-
-    fn eval(src: &str) -> String {
-        match Interp::new().eval_str(src, "test") {
-            Ok(v) => write_string(&v),
-            Err(e) => panic!("unexpected error in {src}: {}", e.report()),
-        }
-    }
-
-    fn eval_error(src: &str) -> String {
-        match Interp::new().eval_str(src, "test") {
-            Ok(v) => panic!("expected an error from {src}, got {v:?}"),
-            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
-            Err(e) => e.report(),
-        }
-    }
 
     fn ints(items: &[i64]) -> Value {
         Value::vector(items.iter().map(|&i| Value::Int(i)).collect())

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::error::{Error, Span, R};
 use crate::eval::expand;
 use crate::eval::macros::{self, Macro};
-use crate::eval::node::{KeywordParam, Lambda, Node, Target};
+use crate::eval::node::{ArithOp, KeywordParam, Lambda, Node, Target};
 use crate::interp::{GlobalCell, Globals};
 use crate::reader::{Datum, DatumKind};
 use crate::value::{Symbol, Value};
@@ -337,6 +337,16 @@ impl Compiler {
             } else {
                 args.push(self.compile(&items[i], false)?);
                 i += 1;
+            }
+        }
+        if let (Node::Global(cell, _), true) = (&callee, keywords.is_empty() && args.len() == 2) {
+            let current = cell.value.borrow().clone();
+            if let Value::Primitive(builtin) = current {
+                if let Some(op) = ArithOp::for_builtin(builtin.name) {
+                    let cell = cell.clone();
+                    let (a, b) = (args.remove(0), args.remove(0));
+                    return Ok(Node::Arith { op, builtin, cell, args: Box::new([a, b]), span: d.span });
+                }
             }
         }
         Ok(Node::Call {

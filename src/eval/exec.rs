@@ -11,7 +11,7 @@ use crate::builtins::{Func, Primitive};
 use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::compile::Toplevel;
 use crate::eval::env::{Env, Frame};
-use crate::eval::node::{Lambda, Node, Target};
+use crate::eval::node::{ArithOp, Lambda, Node, Target};
 use crate::eval::stack::stack_pointer;
 use crate::interp::{GlobalCell, Interp};
 use crate::value::{Closure, Symbol, Value};
@@ -139,6 +139,7 @@ impl Interp {
             Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
             Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
+            Node::Arith { op, builtin, cell, args, span } => self.arith(*op, builtin, cell, args, *span, env),
             Node::Call { callee, args, keywords, span } if keywords.is_empty() => {
                 let builtin = match &**callee {
                     Node::Global(cell, _) => match &*cell.value.borrow() {
@@ -154,6 +155,25 @@ impl Interp {
             }
             _ => self.eval(node, env),
         }
+    }
+
+    /// A two-argument arithmetic call: fixnums are computed here; anything else, or a global
+    /// that no longer holds the builtin, goes through the ordinary call.
+    #[inline(always)]
+    fn arith(&mut self, op: ArithOp, builtin: &'static Primitive, cell: &GlobalCell, args: &[Node; 2], span: Span, env: &Env) -> R<Value> {
+        let a = self.eval_operand(&args[0], env)?;
+        let b = self.eval_operand(&args[1], env)?;
+        let still_builtin = matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin));
+        if still_builtin {
+            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                if let Some(v) = op.on_fixnums(*x, *y) {
+                    return Ok(v);
+                }
+            }
+            return self.call_primitive_positional(builtin, &[a, b]).map_err(|e| at(e, span));
+        }
+        let f = global_ref(cell, span)?;
+        self.apply(&f, vec![a, b]).map_err(|e| at(e, span))
     }
 
     /// Evaluates the arguments of a builtin call and calls it.
@@ -175,6 +195,7 @@ impl Interp {
             Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
             Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
+            Node::Arith { op, builtin, cell, args, span } => self.arith(*op, builtin, cell, args, *span, env),
             Node::SetStackLocal { slot, value } => {
                 let v = self.eval_operand(value, env)?;
                 let index = self.frame_base + *slot as usize;
