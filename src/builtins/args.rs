@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use num_traits::ToPrimitive;
+use num_traits::{Signed, ToPrimitive};
 
 use crate::error::{Error, ExnKind, R};
 use crate::value::{HashTable, Symbol, Value};
@@ -68,6 +68,22 @@ pub fn index(who: &str, v: &Value) -> R<usize> {
         Value::Big(b) if b.to_usize().is_some() => Ok(b.to_usize().unwrap_or(usize::MAX)),
         other => Err(Error::contract(who, "exact-nonnegative-integer?", other)),
     }
+}
+
+/// An exact non-negative integer used as a position or count. A bignum is valid but larger than
+/// any string, list or vector can be, so it saturates to `usize::MAX` and fails the caller's
+/// range check with the original value shown.
+pub fn saturating_index(v: &Value) -> Option<usize> {
+    match v {
+        Value::Int(i) => usize::try_from(*i).ok(),
+        Value::Big(b) if b.is_positive() => Some(usize::MAX),
+        _ => None,
+    }
+}
+
+/// A [`saturating_index`] argument.
+pub fn position(who: &str, v: &Value) -> R<usize> {
+    saturating_index(v).ok_or_else(|| Error::contract(who, "exact-nonnegative-integer?", v))
 }
 
 pub fn procedure<'a>(who: &str, v: &'a Value) -> R<&'a Value> {

@@ -148,36 +148,21 @@ impl Parser<'_> {
     }
 
     fn array(&mut self) -> Result<Value, JsonError> {
-        self.pos += 1;
-        self.skip_whitespace();
         let mut items = Vec::new();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
+        if self.open_is_empty(b']') {
             return Ok(Value::Null);
         }
         loop {
             items.push(self.value()?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::list(items));
-                }
-                _ => return Err(self.unexpected("error while parsing a json array")),
+            if self.closes_after_item(b']', "error while parsing a json array")? {
+                return Ok(Value::list(items));
             }
         }
     }
 
     fn object(&mut self) -> Result<Value, JsonError> {
-        self.pos += 1;
-        self.skip_whitespace();
         let mut map = IndexMap::new();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        if self.open_is_empty(b'}') {
             return Ok(Value::new_hash(HashKind::Eq, false, map));
         }
         loop {
@@ -196,18 +181,38 @@ impl Parser<'_> {
             self.skip_whitespace();
             let value = self.value()?;
             map.insert(HashKey(Value::sym(&key)), value);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::new_hash(HashKind::Eq, false, map));
-                }
-                _ => return Err(self.unexpected("error while parsing a json object")),
+            if self.closes_after_item(b'}', "error while parsing a json object")? {
+                return Ok(Value::new_hash(HashKind::Eq, false, map));
             }
+        }
+    }
+
+    /// Steps over an array's or object's opening bracket; true if `close` follows at once.
+    fn open_is_empty(&mut self, close: u8) -> bool {
+        self.pos += 1;
+        self.skip_whitespace();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.pos += 1;
+        }
+        empty
+    }
+
+    /// After an element or pair: a comma means another follows (false), `close` ends the
+    /// array or object (true); anything else is the error `context` describes.
+    fn closes_after_item(&mut self, close: u8, context: &str) -> Result<bool, JsonError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_whitespace();
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.unexpected(context)),
         }
     }
 

@@ -9,7 +9,6 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
-use num_traits::Signed;
 use rand::seq::SliceRandom;
 
 use crate::builtins::{args, Primitive, MANY};
@@ -170,11 +169,8 @@ fn list_at(who: &str, a: &[Value], pos: usize) -> R<Vec<Value>> {
 /// A count or position argument. A bignum is a valid but hopelessly large count: it becomes
 /// `usize::MAX`, which no list is long enough for.
 fn count_at(who: &str, a: &[Value], pos: usize) -> R<usize> {
-    match &a[pos] {
-        Value::Int(i) if *i >= 0 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
-        Value::Big(b) if b.is_positive() => Ok(usize::MAX),
-        _ => Err(Error::argument(who, "exact-nonnegative-integer?", a, pos)),
-    }
+    args::saturating_index(&a[pos])
+        .ok_or_else(|| Error::argument(who, "exact-nonnegative-integer?", a, pos))
 }
 
 fn call1(interp: &mut Interp, f: &Value, x: &Value) -> R<Value> {
@@ -345,18 +341,14 @@ fn reverse(_: &mut Interp, a: &[Value]) -> R<Value> {
 
 /// The value after `k` cdrs, with `list-ref`/`list-tail`'s messages when the list runs out.
 fn nth_tail(who: &str, lst: &Value, index: &Value) -> R<Value> {
-    let k = match index {
-        Value::Int(i) if *i >= 0 => usize::try_from(*i).unwrap_or(usize::MAX),
-        Value::Big(b) if b.is_positive() => usize::MAX,
-        other => {
-            return Err(Error::new(
-                ExnKind::Contract,
-                format!(
-                    "{who}: index {} is not an exact nonnegative integer",
-                    show_given(other)
-                ),
-            ))
-        }
+    let Some(k) = args::saturating_index(index) else {
+        return Err(Error::new(
+            ExnKind::Contract,
+            format!(
+                "{who}: index {} is not an exact nonnegative integer",
+                show_given(index)
+            ),
+        ));
     };
     let mut cur = lst;
     for _ in 0..k {

@@ -257,16 +257,24 @@ mod tests {
 
     #[test]
     fn long_mutable_lists_print_and_compare_in_a_loop() {
-        let build = || (0..200_000).rev().fold(Value::Null, |acc, i| call(mcons, &[Value::Int(i), acc]));
+        let build = || {
+            let mut interp = Interp::new();
+            let mut list = Value::Null;
+            for i in (0..200_000).rev() {
+                list = mcons(&mut interp, &[Value::Int(i), list]).unwrap_or(Value::Void);
+            }
+            list
+        };
         let (a, b) = (build(), build());
-        assert!(crate::value::equal::equal(&a, &b));
-        let written = write_string(&a);
-        assert!(written.starts_with("{0 1 2 ") && written.ends_with(" 199999}"));
-        let printed = print_string(&a);
-        assert!(printed.starts_with("(mcons 0 (mcons 1 ") && printed.ends_with(" '()))))"));
+        let same = crate::value::equal::equal(&a, &b);
+        let (written, printed) = (write_string(&a), print_string(&a));
         for v in [a, b] {
             unlink(v);
         }
+        assert!(same);
+        assert!(written.starts_with("{0 1 2 ") && written.ends_with(" 199999}"));
+        assert!(printed.starts_with("(mcons 0 (mcons 1 "));
+        assert!(printed.ends_with(&format!("(mcons 199999 '(){}", ")".repeat(200_000))));
     }
 
     /// Dropping a long mutable list recursively would overflow the test thread's stack.

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
-use num_bigint::{BigInt, Sign};
+use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
@@ -103,15 +103,6 @@ fn byte_offset(s: &str, index: usize) -> Option<usize> {
         .nth(index)
 }
 
-/// A string index argument. Huge exact integers are valid arguments that are simply out of
-/// range, so they map to `usize::MAX` and fail the range check with the original value shown.
-fn index_arg(who: &str, v: &Value) -> R<usize> {
-    match v {
-        Value::Big(b) if b.sign() == Sign::Plus => Ok(usize::MAX),
-        _ => args::index(who, v),
-    }
-}
-
 fn string_p(_: &mut Interp, args: &[Value]) -> R<Value> {
     Ok(Value::Bool(matches!(args[0], Value::Str(_))))
 }
@@ -123,7 +114,7 @@ fn string_length(_: &mut Interp, args: &[Value]) -> R<Value> {
 
 fn string_ref(_: &mut Interp, args: &[Value]) -> R<Value> {
     let s = args::string("string-ref", &args[0])?;
-    let k = index_arg("string-ref", &args[1])?;
+    let k = args::position("string-ref", &args[1])?;
     let found = if k < s.len() && s.as_bytes()[..=k].is_ascii() {
         Some(s.as_bytes()[k] as char)
     } else {
@@ -143,9 +134,9 @@ fn string_ref(_: &mut Interp, args: &[Value]) -> R<Value> {
 
 fn substring(_: &mut Interp, args: &[Value]) -> R<Value> {
     let s = args::string("substring", &args[0])?;
-    let start = index_arg("substring", &args[1])?;
+    let start = args::position("substring", &args[1])?;
     let end = match args.get(2) {
-        Some(v) => Some(index_arg("substring", v)?),
+        Some(v) => Some(args::position("substring", v)?),
         None => None,
     };
     let range_error = |what: &str, extra: &str| {
@@ -1191,9 +1182,7 @@ fn cat_error(interp: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<
 fn natural_keyword(who: &str, kws: &[(Symbol, Value)], name: &str) -> R<Option<usize>> {
     match args::keyword(kws, name) {
         None => Ok(None),
-        Some(Value::Int(n)) if *n >= 0 => Ok(Some(*n as usize)),
-        Some(Value::Big(b)) if b.sign() == Sign::Plus => Ok(Some(usize::MAX)),
-        Some(other) => Err(Error::contract(who, "exact-nonnegative-integer?", other)),
+        Some(v) => args::position(who, v).map(Some),
     }
 }
 

@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::cmp::Ordering;
 
 use gcmodule::Cc;
-use num_traits::Signed;
 
 use crate::builtins::lists::{extreme_by, sort_values};
 use crate::builtins::{args, Primitive, MANY};
@@ -112,19 +111,15 @@ fn out_of_range(who: &str, what: &str, index: &Value, max: usize, vector: &Value
 
 /// The slot position for `vector-ref`/`vector-set!`, with Racket's messages.
 fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
-    let position = match &a[1] {
-        Value::Int(i) if *i >= 0 => usize::try_from(*i).unwrap_or(usize::MAX),
-        Value::Big(b) if b.is_positive() => usize::MAX,
-        other => {
-            return Err(Error::new(
-                ExnKind::Contract,
-                format!(
-                    "{who}: contract violation\n  expected: exact-nonnegative-integer?\n  given: {}\n  argument position: 2nd\n  first argument...:\n   {}",
-                    show_given(other),
-                    show_given(&a[0])
-                ),
-            ))
-        }
+    let Some(position) = args::saturating_index(&a[1]) else {
+        return Err(Error::new(
+            ExnKind::Contract,
+            format!(
+                "{who}: contract violation\n  expected: exact-nonnegative-integer?\n  given: {}\n  argument position: 2nd\n  first argument...:\n   {}",
+                show_given(&a[1]),
+                show_given(&a[0])
+            ),
+        ));
     };
     if position < len {
         return Ok(position);
@@ -141,12 +136,7 @@ fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
 
 /// An optional start or end position argument.
 fn position_arg(who: &str, v: Option<&Value>) -> R<Option<usize>> {
-    match v {
-        None => Ok(None),
-        Some(Value::Int(i)) if *i >= 0 => Ok(Some(usize::try_from(*i).unwrap_or(usize::MAX))),
-        Some(Value::Big(b)) if b.is_positive() => Ok(Some(usize::MAX)),
-        Some(other) => Err(Error::contract(who, "exact-nonnegative-integer?", other)),
-    }
+    v.map(|v| args::position(who, v)).transpose()
 }
 
 /// The `[start, end)` slice that optional start and end arguments select in a vector of
@@ -481,11 +471,7 @@ fn vector_memq(_: &mut Interp, a: &[Value]) -> R<Value> {
 /// The elements of a vector argument and the count argument of `vector-take` and friends.
 fn counted_elements(who: &str, a: &[Value]) -> R<(Vec<Value>, usize)> {
     let items = elements(who, &a[0])?;
-    let n = match &a[1] {
-        Value::Int(i) if *i >= 0 => usize::try_from(*i).unwrap_or(usize::MAX),
-        Value::Big(b) if b.is_positive() => usize::MAX,
-        other => return Err(Error::contract(who, "exact-nonnegative-integer?", other)),
-    };
+    let n = args::position(who, &a[1])?;
     if n > items.len() {
         return Err(out_of_range(who, "index", &a[1], items.len(), &a[0]));
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, ExnKind, Span};
 use crate::eval::compile::compile_toplevel;
-use crate::reader::read_all;
+use crate::reader::{read_all, Datum};
 use crate::value::print::print_string;
 use crate::value::Value;
 use crate::Interp;
@@ -90,16 +90,29 @@ pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: boo
         Err(e) => return report(&Error::from(e)),
     };
     for form in &forms {
-        match interp.eval_datum(form) {
-            Ok(v) => {
-                if print_results {
-                    print_result(interp, &v);
-                }
-            }
-            Err(e) => return report(&e),
+        if let Err(e) = run_form(interp, form, print_results) {
+            return report(&e);
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Runs one top-level form. A top-level `begin` is spliced, as in a Racket module, so that
+/// with `print_results` each of its expressions prints its own value.
+fn run_form(interp: &mut Interp, form: &Datum, print_results: bool) -> Result<(), Error> {
+    if print_results {
+        if let Some(items) = form.as_list().filter(|items| items.first().is_some_and(|h| h.is_symbol("begin"))) {
+            for item in &items[1..] {
+                run_form(interp, item, print_results)?;
+            }
+            return Ok(());
+        }
+    }
+    let v = interp.eval_datum(form)?;
+    if print_results {
+        print_result(interp, &v);
+    }
+    Ok(())
 }
 
 fn print_result(interp: &mut Interp, v: &Value) {
