@@ -2266,90 +2266,80 @@ mod tests {
     fn tilde_a_family() {
         let cat = |f: Keyed, args: &[Value], kws: &[(Symbol, Value)]| call_kw(f, args, kws);
         let sym = |name: &str| Value::sym(name);
-        assert_eq!(
-            cat(
-                cat_display,
-                &[s("left")],
-                &[kw("width", Value::Int(8)), kw("align", sym("left"))]
+        let int = Value::Int;
+        let displayed = [
+            (
+                vec![s("left")],
+                vec![kw("width", int(8)), kw("align", sym("left"))],
+                "\"left    \"",
             ),
-            "\"left    \""
-        );
-        assert_eq!(
-            cat(
-                cat_display,
-                &[s("right")],
-                &[kw("min-width", Value::Int(8)), kw("align", sym("right"))]
+            (
+                vec![s("right")],
+                vec![kw("min-width", int(8)), kw("align", sym("right"))],
+                "\"   right\"",
             ),
-            "\"   right\""
-        );
-        assert_eq!(
-            cat(
-                cat_display,
-                &[Value::Int(42)],
-                &[kw("min-width", Value::Int(5)), kw("pad-string", s("."))]
+            (
+                vec![int(42)],
+                vec![kw("min-width", int(5)), kw("pad-string", s("."))],
+                "\"42...\"",
             ),
-            "\"42...\""
-        );
-        assert_eq!(
-            cat(
-                cat_display,
-                &[s("ab")],
-                &[kw("min-width", Value::Int(7)), kw("align", sym("center"))]
+            (
+                vec![s("ab")],
+                vec![kw("min-width", int(7)), kw("align", sym("center"))],
+                "\"  ab   \"",
             ),
-            "\"  ab   \""
-        );
-        let centred = [
-            kw("min-width", Value::Int(7)),
-            kw("align", sym("center")),
-            kw("pad-string", s("xyz")),
+            (
+                vec![s("ab")],
+                vec![
+                    kw("min-width", int(7)),
+                    kw("align", sym("center")),
+                    kw("pad-string", s("xyz")),
+                ],
+                "\"xyabxyz\"",
+            ),
+            (
+                vec![s("ab")],
+                vec![
+                    kw("min-width", int(9)),
+                    kw("align", sym("right")),
+                    kw("pad-string", s("xyz")),
+                ],
+                "\"xyzxyzxab\"",
+            ),
+            (
+                vec![s("ab")],
+                vec![kw("min-width", int(9)), kw("pad-string", s("xyz"))],
+                "\"abzxyzxyz\"",
+            ),
+            (
+                vec![s("abcdefghij")],
+                vec![kw("max-width", int(5))],
+                "\"abcde\"",
+            ),
+            (
+                vec![s("abcdefghij")],
+                vec![kw("max-width", int(5)), kw("limit-marker", s("..."))],
+                "\"ab...\"",
+            ),
+            (
+                vec![s("abcdef")],
+                vec![
+                    kw("max-width", int(4)),
+                    kw("limit-marker", s("...")),
+                    kw("limit-prefix?", Value::Bool(true)),
+                ],
+                "\"...f\"",
+            ),
+            (vec![int(1), sym("b"), Value::Char('c')], vec![], "\"1bc\""),
+            (
+                vec![int(1), int(2)],
+                vec![kw("separator", s(", "))],
+                "\"1, 2\"",
+            ),
         ];
-        assert_eq!(cat(cat_display, &[s("ab")], &centred), "\"xyabxyz\"");
-        let right = [
-            kw("min-width", Value::Int(9)),
-            kw("align", sym("right")),
-            kw("pad-string", s("xyz")),
-        ];
-        assert_eq!(cat(cat_display, &[s("ab")], &right), "\"xyzxyzxab\"");
-        assert_eq!(
-            cat(
-                cat_display,
-                &[s("ab")],
-                &[kw("min-width", Value::Int(9)), kw("pad-string", s("xyz"))]
-            ),
-            "\"abzxyzxyz\""
-        );
-        assert_eq!(
-            cat(
-                cat_display,
-                &[s("abcdefghij")],
-                &[kw("max-width", Value::Int(5))]
-            ),
-            "\"abcde\""
-        );
-        let marked = [kw("max-width", Value::Int(5)), kw("limit-marker", s("..."))];
-        assert_eq!(cat(cat_display, &[s("abcdefghij")], &marked), "\"ab...\"");
-        let prefixed = [
-            kw("max-width", Value::Int(4)),
-            kw("limit-marker", s("...")),
-            kw("limit-prefix?", Value::Bool(true)),
-        ];
-        assert_eq!(cat(cat_display, &[s("abcdef")], &prefixed), "\"...f\"");
-        assert_eq!(
-            cat(
-                cat_display,
-                &[Value::Int(1), sym("b"), Value::Char('c')],
-                &[]
-            ),
-            "\"1bc\""
-        );
-        assert_eq!(
-            cat(
-                cat_display,
-                &[Value::Int(1), Value::Int(2)],
-                &[kw("separator", s(", "))]
-            ),
-            "\"1, 2\""
-        );
+        for (args, kws, expected) in &displayed {
+            assert_eq!(cat(cat_display, args, kws), *expected, "~a of {args:?}");
+        }
         assert_eq!(
             cat(cat_write, &[s("a"), Value::Int(1)], &[]),
             "\"\\\"a\\\" 1\""

@@ -79,6 +79,11 @@ impl Interp {
                 Node::If(test, then, els) => {
                     node = if self.eval_operand(test, &env)?.is_true() { &**then } else { &**els };
                 }
+                Node::Arith { op, builtin, cell, args, span } => return self.arith(*op, builtin, cell, args, *span, &env),
+                Node::Call { callee, args, keywords, span } if keywords.is_empty() && global_builtin(callee).is_some() => {
+                    let builtin = global_builtin(callee).expect("checked by the guard");
+                    return self.call_builtin(builtin, args, *span, &env);
+                }
                 Node::Call { callee, args, keywords, span } => match self.call_step(callee, args, keywords, *span, &env)? {
                     Step::Done(v) => return Ok(v),
                     Step::Tail(bound) => {
@@ -140,26 +145,17 @@ impl Interp {
             Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
             Node::Arith { op, builtin, cell, args, span } => self.arith(*op, builtin, cell, args, *span, env),
-            Node::Call { callee, args, keywords, span } if keywords.is_empty() => {
-                let builtin = match &**callee {
-                    Node::Global(cell, _) => match &*cell.value.borrow() {
-                        Value::Primitive(p) if !is_apply(p) => Some(*p),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                match builtin {
-                    Some(p) => self.call_builtin(p, args, *span, env),
-                    None => self.eval(node, env),
-                }
-            }
+            Node::Call { callee, args, keywords, span } if keywords.is_empty() => match global_builtin(callee) {
+                Some(p) => self.call_builtin(p, args, *span, env),
+                None => self.eval(node, env),
+            },
             _ => self.eval(node, env),
         }
     }
 
     /// A two-argument arithmetic call: fixnums are computed here; anything else, or a global
     /// that no longer holds the builtin, goes through the ordinary call.
-    #[inline(always)]
+    #[inline(never)]
     fn arith(&mut self, op: ArithOp, builtin: &'static Primitive, cell: &GlobalCell, args: &[Node; 2], span: Span, env: &Env) -> R<Value> {
         let a = self.eval_operand(&args[0], env)?;
         let b = self.eval_operand(&args[1], env)?;
@@ -553,6 +549,19 @@ fn collector_poll() {
 /// Collects every unreachable cycle now (at the end of a program, and in tests).
 pub fn collect_cycles() -> usize {
     gcmodule::collect_thread_cycles()
+}
+
+/// The builtin a call's operator names, when it is a global currently bound to one (other
+/// than `apply`, whose tail calls the evaluator handles itself).
+#[inline(always)]
+fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
+    match callee {
+        Node::Global(cell, _) => match &*cell.value.borrow() {
+            Value::Primitive(p) if !is_apply(p) => Some(*p),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[cold]

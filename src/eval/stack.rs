@@ -7,7 +7,7 @@ use std::thread;
 
 /// Stack size for interpreter threads. Only touched pages are committed, so this costs
 /// memory only for programs that really recurse deeply.
-pub const INTERPRETER_STACK_BYTES: usize = 4 << 30;
+pub const INTERPRETER_STACK_BYTES: usize = 2 << 30;
 
 /// Space kept free below the limit for builtins, printing and freeing deep structures.
 const RESERVE_BYTES: usize = 1 << 20;

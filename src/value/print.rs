@@ -8,9 +8,11 @@
 //!
 //! Lists and mutable lists are walked along the cdr in a loop, so long lists print in constant
 //! stack. Vectors, hash tables, boxes and mutable pairs can contain themselves: the first pass
-//! notices such cycles and a second pass prints them with Racket's `#0=` / `#0#` labels.
+//! notices such cycles, and then, as in Racket, every pair or container that appears more than
+//! once gets a `#n=` label and later appearances print as `#n#`. Data without cycles print
+//! plainly however much they share.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::builtins::chars::{is_blank, is_graphic};
@@ -48,16 +50,17 @@ pub fn write_value(out: &mut String, v: &Value, mode: Mode) {
     let start = out.len();
     let mut printer = Printer::new(out, mode);
     printer.top(v);
-    let (cyclic, saw_unquotable) =
-        (std::mem::take(&mut printer.cyclic), printer.saw_unquotable);
+    let (found_cycle, saw_unquotable) = (printer.found_cycle, printer.saw_unquotable);
     let constructor = saw_unquotable && mode == Mode::Print;
-    if cyclic.is_empty() && !constructor {
+    if !found_cycle && !constructor {
         return;
     }
     out.truncate(start);
     let mut printer = Printer::new(out, mode);
-    printer.cyclic = cyclic;
-    printer.graph = true;
+    if found_cycle {
+        printer.labels = shared_nodes(v);
+        printer.graph = true;
+    }
     printer.constructor = constructor;
     printer.top(v);
 }
@@ -76,11 +79,13 @@ struct Printer<'a> {
     mode: Mode,
     /// Identities of the containers being printed.
     open: HashSet<usize>,
-    /// Containers met again while still open: they contain themselves.
-    cyclic: Vec<usize>,
-    /// Second pass: containers in `cyclic` get `#n=` labels; `labels[n]` is the identity.
+    /// First pass: a container was met again while still open.
+    found_cycle: bool,
+    /// Second pass after a cycle: the label number of each node that appears more than once,
+    /// and the nodes whose `#n=` has been printed.
     graph: bool,
-    labels: Vec<usize>,
+    labels: HashMap<usize, usize>,
+    emitted: HashSet<usize>,
     /// A value that quoting cannot express turned up inside quoted data.
     saw_unquotable: bool,
     /// Second pass in `print` mode: data holding such values print as constructor calls.
@@ -112,9 +117,10 @@ impl<'a> Printer<'a> {
             out,
             mode,
             open: HashSet::new(),
-            cyclic: Vec::new(),
+            found_cycle: false,
             graph: false,
-            labels: Vec::new(),
+            labels: HashMap::new(),
+            emitted: HashSet::new(),
             saw_unquotable: false,
             constructor: false,
             depth: 0,
@@ -233,6 +239,9 @@ impl<'a> Printer<'a> {
     /// Quote forms stay abbreviated as in Racket, even when what follows is a constructor
     /// call: `'(mcons 1 2)` and `(list 1 . '(mcons 1 2))`.
     fn list_constructor(&mut self, v: &Value) {
+        if !v.as_pair().is_some_and(|p| self.mark_label(pair_id(p))) {
+            return;
+        }
         if let Some((prefix, quoted)) = v.as_pair().and_then(quote_form) {
             self.out.push_str(prefix);
             self.nested_expression(quoted);
@@ -241,7 +250,8 @@ impl<'a> Printer<'a> {
         let mut items = Vec::new();
         let mut cur = v;
         while let Value::Pair(p) = cur {
-            if !items.is_empty() && quote_form(p).is_some() {
+            let breaks_off = quote_form(p).is_some() || self.is_labelled(pair_id(p));
+            if !items.is_empty() && breaks_off {
                 break;
             }
             items.push(&p.car);
@@ -409,6 +419,9 @@ impl<'a> Printer<'a> {
     }
 
     fn list(&mut self, first: &Pair, style: Style) {
+        if !self.mark_label(pair_id(first)) {
+            return;
+        }
         if style == Style::Quoted {
             if let Some((prefix, quoted)) = quote_form(first) {
                 self.out.push_str(prefix);
@@ -423,7 +436,8 @@ impl<'a> Printer<'a> {
             match cur {
                 Value::Null => break,
                 Value::Pair(p) => {
-                    if style == Style::Quoted && quote_form(p).is_some() {
+                    let quote_tail = style == Style::Quoted && quote_form(p).is_some();
+                    if quote_tail || self.is_labelled(pair_id(p)) {
                         self.out.push_str(" . ");
                         self.nested(cur, style);
                         break;
@@ -479,9 +493,13 @@ impl<'a> Printer<'a> {
     }
 
     /// Whether a mutable pair in a cdr prints inline rather than after ` . ` with its own
-    /// braces, which it needs when it starts a cycle (to carry a label or back reference).
+    /// braces, which it needs when it closes a cycle or carries a label.
     fn continues_spine(&self, id: usize) -> bool {
-        !self.open.contains(&id) && !(self.graph && self.cyclic.contains(&id))
+        !self.open.contains(&id) && !self.is_labelled(id)
+    }
+
+    fn is_labelled(&self, id: usize) -> bool {
+        !self.labels.is_empty() && self.labels.contains_key(&id)
     }
 
     /// A mutable list in `print` style: nested `(mcons a (mcons b '()))` calls, printed in a
@@ -605,27 +623,38 @@ impl<'a> Printer<'a> {
         true
     }
 
-    /// Marks a container open, printing its `#n=` label first if it is part of a cycle.
-    /// Returns false, having printed a back reference, when it is labelled or already open.
+    /// Marks a container open, after its `#n=` label if it has one. Returns false, having
+    /// printed a back reference, when it is labelled and already printed or when it is open.
     fn claim(&mut self, id: usize) -> bool {
-        if let Some(n) = self.labels.iter().position(|&l| l == id) {
-            let _ = write!(self.out, "#{n}#");
+        if !self.mark_label(id) {
             return false;
         }
-        if self.open.contains(&id) {
+        if !self.open.insert(id) {
+            // The second pass has labelled every node on a cycle, so only the first pass
+            // meets one here; the second prints something finite rather than loop.
             if self.graph {
                 self.out.push_str("...");
-            } else if !self.cyclic.contains(&id) {
-                self.cyclic.push(id);
+            } else {
+                self.found_cycle = true;
             }
             return false;
         }
-        if self.graph && self.cyclic.contains(&id) {
-            let _ = write!(self.out, "#{}=", self.labels.len());
-            self.labels.push(id);
-        }
-        self.open.insert(id);
         true
+    }
+
+    /// Prints `#n=` before the first appearance of a labelled node. Returns false, having
+    /// printed `#n#`, for a later appearance.
+    fn mark_label(&mut self, id: usize) -> bool {
+        let Some(&n) = self.labels.get(&id) else {
+            return true;
+        };
+        if self.emitted.insert(id) {
+            let _ = write!(self.out, "#{n}=");
+            true
+        } else {
+            let _ = write!(self.out, "#{n}#");
+            false
+        }
     }
 
     fn leave(&mut self, id: usize) {
@@ -636,8 +665,7 @@ impl<'a> Printer<'a> {
     /// Whether `v` must print as constructor calls: it holds an exception or a mutable pair
     /// that will not print as a back reference.
     fn needs_constructor(&self, v: &Value) -> bool {
-        let prints_as_reference =
-            |id: usize| self.open.contains(&id) || self.labels.contains(&id);
+        let prints_as_reference = |id: usize| !self.emitted.is_empty() && self.emitted.contains(&id);
         let mut pending: Vec<Value> = vec![v.clone()];
         let mut seen: HashSet<usize> = HashSet::new();
         while let Some(item) = pending.pop() {
@@ -650,6 +678,9 @@ impl<'a> Printer<'a> {
                 Value::Pair(_) => {
                     let mut cur = item.clone();
                     while let Value::Pair(p) = &cur {
+                        if prints_as_reference(pair_id(p)) {
+                            break;
+                        }
                         pending.push(p.car.clone());
                         let next = p.cdr.clone();
                         cur = next;
@@ -698,6 +729,56 @@ fn container_id(v: &Value) -> usize {
         Value::MPair(p) => &**p as *const MPair as *const u8 as usize,
         _ => 0,
     }
+}
+
+fn pair_id(p: &Pair) -> usize {
+    p as *const Pair as usize
+}
+
+/// After a cycle turned up: the pairs and containers that `v` reaches more than once, each
+/// numbered in the order its second appearance is met, as Racket numbers its labels. The walk
+/// follows the printer's order, depth first.
+fn shared_nodes(v: &Value) -> HashMap<usize, usize> {
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut labels: HashMap<usize, usize> = HashMap::new();
+    let mut pending: Vec<Value> = vec![v.clone()];
+    while let Some(item) = pending.pop() {
+        let id = match &item {
+            Value::Pair(p) => pair_id(p),
+            other => container_id(other),
+        };
+        if id != 0 && !seen.insert(id) {
+            let next = labels.len();
+            labels.entry(id).or_insert(next);
+            continue;
+        }
+        match &item {
+            Value::Pair(p) => {
+                pending.push(p.cdr.clone());
+                pending.push(p.car.clone());
+            }
+            Value::MPair(_) => {
+                let (car, cdr) = mpair_parts(&item);
+                pending.push(cdr);
+                pending.push(car);
+            }
+            Value::Box(_) => pending.push(unbox(&item)),
+            Value::Vector(items) => {
+                if let Ok(items) = items.try_borrow() {
+                    pending.extend(items.iter().rev().cloned());
+                }
+            }
+            Value::Hash(table) => {
+                for (k, v) in hash_entries(table).into_iter().rev() {
+                    pending.push(v);
+                    pending.push(k);
+                }
+            }
+            Value::Values(vals) => pending.extend(vals.iter().rev().cloned()),
+            _ => {}
+        }
+    }
+    labels
 }
 
 /// A box's contents; a box being assigned to right now reads as void.
