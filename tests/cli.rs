@@ -197,3 +197,25 @@ fn repl_keeps_definitions_across_errors_and_reads_multiline_input() {
     assert!(stderr(&o).contains("car: contract violation"), "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn builtins_reference_is_current() {
+    let o = rlmsh().arg("builtins").output().unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/BUILTINS.md")).unwrap();
+    assert!(
+        stdout(&o) == committed,
+        "BUILTINS.md is out of date: regenerate it with `rlmsh builtins > BUILTINS.md`"
+    );
+}
+
+#[test]
+fn every_builtin_has_documentation_and_a_unique_name() {
+    let o = rlmsh().arg("builtins").output().unwrap();
+    let mut names = std::collections::HashSet::new();
+    for row in stdout(&o).lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert!(names.insert(cells[0].to_string()), "duplicate builtin {}", cells[0]);
+        assert!(cells.last().is_some_and(|doc| doc.trim_end_matches(" |").len() > 3), "undocumented: {row}");
+    }
+    assert!(names.len() > 400);
+}

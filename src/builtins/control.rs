@@ -318,19 +318,18 @@ fn procedure_arity_includes(_: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn boolean_eq(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let first = args::boolean("boolean=?", &a[0])?;
-    for v in &a[1..] {
-        if args::boolean("boolean=?", v)? != first {
-            return Ok(Value::Bool(false));
-        }
-    }
-    Ok(Value::Bool(true))
+    all_equal("boolean=?", a, args::boolean)
 }
 
 fn symbol_eq(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let first = args::symbol("symbol=?", &a[0])?;
+    all_equal("symbol=?", a, args::symbol)
+}
+
+/// Whether every argument equals the first, each checked by `arg` up to the first mismatch.
+fn all_equal<T: PartialEq>(who: &str, a: &[Value], arg: fn(&str, &Value) -> R<T>) -> R<Value> {
+    let first = arg(who, &a[0])?;
     for v in &a[1..] {
-        if args::symbol("symbol=?", v)? != first {
+        if arg(who, v)? != first {
             return Ok(Value::Bool(false));
         }
     }

@@ -413,31 +413,26 @@ fn hash_empty_p(_: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 fn hash_keys(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let h = table("hash-keys", &a[0])?;
-    Ok(Value::list(
-        entries_for_iteration(h, a.get(1))
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect(),
-    ))
+    listed_entries("hash-keys", a, |(k, _)| k)
 }
 
 fn hash_values(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let h = table("hash-values", &a[0])?;
-    Ok(Value::list(
-        entries_for_iteration(h, a.get(1))
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect(),
-    ))
+    listed_entries("hash-values", a, |(_, v)| v)
 }
 
 fn hash_to_list(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let h = table("hash->list", &a[0])?;
-    let pairs = entries_for_iteration(h, a.get(1))
-        .into_iter()
-        .map(|(k, v)| Value::cons(k, v));
-    Ok(Value::list(pairs.collect()))
+    listed_entries("hash->list", a, |(k, v)| Value::cons(k, v))
+}
+
+/// A list made from the table's entries, sorted by key when the optional `try-order?` is true.
+fn listed_entries(who: &str, a: &[Value], each: fn((Value, Value)) -> Value) -> R<Value> {
+    let h = table(who, &a[0])?;
+    Ok(Value::list(
+        entries_for_iteration(h, a.get(1))
+            .into_iter()
+            .map(each)
+            .collect(),
+    ))
 }
 
 /// Calls `proc` on every entry of a snapshot of the table, collecting the results.

@@ -57,6 +57,8 @@ pub enum Command {
     Check { file: PathBuf },
     /// Start the interactive REPL.
     Repl,
+    /// Print the reference of every builtin (name, arity, documentation) as Markdown.
+    Builtins,
 }
 
 /// Parses the command line and runs the chosen mode on the current (big-stack) thread.
@@ -73,6 +75,10 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         Some(Command::Run { file, args }) => run::run_program(Source::from_path(&file), args, interrupt),
         Some(Command::Check { file }) => run::check_program(Source::from_path(&file)),
         Some(Command::Repl) => crate::repl::run(interrupt),
+        Some(Command::Builtins) => {
+            print!("{}", crate::builtins::reference_markdown());
+            ExitCode::SUCCESS
+        }
         None => match (cli.eval, cli.file) {
             (Some(expr), _) => run::eval_and_print(&expr, cli.args, interrupt),
             (None, Some(file)) => run::run_program(Source::from_path(&file), cli.args, interrupt),
