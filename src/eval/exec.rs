@@ -34,7 +34,16 @@ enum Step {
 struct Bound {
     lambda: Rc<Lambda>,
     env: Env,
-    stack_frame: Option<Vec<Value>>,
+    stack_frame: StackFrame,
+}
+
+enum StackFrame {
+    /// The frame is on the heap (`Bound::env`).
+    None,
+    /// The slots, to be pushed onto the value stack.
+    Owned(Vec<Value>),
+    /// The slots are already on the value stack, from this index to the top.
+    InPlace(usize),
 }
 
 type Args = Vec<Value>;
@@ -88,10 +97,17 @@ impl Interp {
                     Step::Done(v) => return Ok(v),
                     Step::Tail(bound) => {
                         *running = Some((bound.lambda.name, *span));
-                        self.value_stack.truncate(my_base);
-                        if let Some(slots) = bound.stack_frame {
-                            self.value_stack.extend(slots);
-                            self.frame_base = my_base;
+                        match bound.stack_frame {
+                            StackFrame::None => self.value_stack.truncate(my_base),
+                            StackFrame::Owned(slots) => {
+                                self.value_stack.truncate(my_base);
+                                self.value_stack.extend(slots);
+                                self.frame_base = my_base;
+                            }
+                            StackFrame::InPlace(start) => {
+                                self.value_stack.drain(my_base..start);
+                                self.frame_base = my_base;
+                            }
                         }
                         node = &bound.lambda.body;
                         _code = Some(bound.lambda);
@@ -289,6 +305,11 @@ impl Interp {
                 return self.call_builtin(p, args, span, env).map(Step::Done);
             }
         }
+        if let Value::Closure(c) = &f {
+            if c.lambda.on_stack && keywords.is_empty() {
+                return self.push_stack_frame(c, args, span, env).map(Step::Tail);
+            }
+        }
         let capacity = match &f {
             Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
             _ => args.len(),
@@ -302,6 +323,36 @@ impl Interp {
             return self.bind_arguments(c, argv, kwargs).map(Step::Tail).map_err(|e| at(e, span));
         }
         self.call_other(f, argv, kwargs, span)
+    }
+
+    /// Evaluates the arguments of a call to a procedure with a stack frame straight onto the
+    /// value stack, where they become its frame.
+    fn push_stack_frame(&mut self, c: &Cc<Closure>, args: &[Node], span: Span, env: &Env) -> R<Bound> {
+        let start = self.value_stack.len();
+        for a in args {
+            match self.eval_operand(a, env) {
+                Ok(v) => self.value_stack.push(v),
+                Err(e) => {
+                    self.value_stack.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        let lambda = c.lambda.clone();
+        if !lambda.accepts(args.len()) {
+            self.value_stack.truncate(start);
+            return Err(at(Error::arity(&procedure_name(&lambda), &lambda.arity_text(), args.len()), span));
+        }
+        if lambda.rest {
+            let first_rest = start + lambda.required as usize;
+            let rest: Vec<Value> = self.value_stack.drain(first_rest..).collect();
+            self.value_stack.push(Value::list(rest));
+        }
+        self.value_stack.resize(start + lambda.frame_size as usize, Value::Undefined);
+        if let Some(slot) = lambda.self_slot {
+            self.value_stack[start + slot as usize] = Value::Closure(c.clone());
+        }
+        Ok(Bound { lambda, env: c.env.clone(), stack_frame: StackFrame::InPlace(start) })
     }
 
     #[inline(never)]
@@ -353,7 +404,7 @@ impl Interp {
                 self.tick()?;
                 let base = self.value_stack.len();
                 let saved_base = self.frame_base;
-                if let Some(slots) = bound.stack_frame {
+                if let StackFrame::Owned(slots) = bound.stack_frame {
                     self.value_stack.extend(slots);
                     self.frame_base = base;
                 }
@@ -452,14 +503,14 @@ impl Interp {
             args[slot as usize] = Value::Closure(c.clone());
         }
         if lambda.on_stack {
-            return Ok(Bound { lambda, env: c.env.clone(), stack_frame: Some(args) });
+            return Ok(Bound { lambda, env: c.env.clone(), stack_frame: StackFrame::Owned(args) });
         }
         note_allocation();
         let frame = Frame::new(args, c.env.clone());
         if given < positional || !lambda.keywords.is_empty() {
             self.fill_defaults(&lambda, &frame, given)?;
         }
-        Ok(Bound { lambda, env: Some(frame), stack_frame: None })
+        Ok(Bound { lambda, env: Some(frame), stack_frame: StackFrame::None })
     }
 
     #[inline(never)]
