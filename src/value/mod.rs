@@ -28,7 +28,6 @@ use crate::builtins::Primitive;
 pub use symbol::Symbol;
 
 /// A Scheme value. Cloning is cheap: at most a reference-count increment.
-#[derive(Clone)]
 pub enum Value {
     Void,
     /// The empty list.
@@ -67,6 +66,59 @@ pub enum Value {
     Namespace(Rc<crate::interp::Globals>),
     /// Host objects that later layers add (async call handles, Python references).
     Opaque(Rc<dyn Opaque>),
+}
+
+impl Clone for Value {
+    /// Immediate values are copied inline; only heap values take the out-of-line path that
+    /// increments a reference count. The evaluator clones values on every variable reference.
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Float(f) => Value::Float(*f),
+            Value::Primitive(p) => Value::Primitive(p),
+            _ => self.clone_slow(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_slow(&self) -> Value {
+        match self {
+            Value::Void => Value::Void,
+            Value::Null => Value::Null,
+            Value::Eof => Value::Eof,
+            Value::Undefined => Value::Undefined,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Char(c) => Value::Char(*c),
+            Value::Symbol(s) => Value::Symbol(*s),
+            Value::Keyword(k) => Value::Keyword(*k),
+            Value::Primitive(p) => Value::Primitive(p),
+            Value::Big(x) => Value::Big(x.clone()),
+            Value::Rat(x) => Value::Rat(x.clone()),
+            Value::Str(x) => Value::Str(x.clone()),
+            Value::Pair(x) => Value::Pair(x.clone()),
+            Value::MPair(x) => Value::MPair(x.clone()),
+            Value::Box(x) => Value::Box(x.clone()),
+            Value::Vector(x) => Value::Vector(x.clone()),
+            Value::Hash(x) => Value::Hash(x.clone()),
+            Value::Closure(x) => Value::Closure(x.clone()),
+            Value::Parameter(x) => Value::Parameter(x.clone()),
+            Value::Continuation(x) => Value::Continuation(x.clone()),
+            Value::Promise(x) => Value::Promise(x.clone()),
+            Value::Values(x) => Value::Values(x.clone()),
+            Value::Exn(x) => Value::Exn(x.clone()),
+            Value::Port(x) => Value::Port(x.clone()),
+            Value::Regex(x) => Value::Regex(x.clone()),
+            Value::Syntax(x) => Value::Syntax(x.clone()),
+            Value::Namespace(x) => Value::Namespace(x.clone()),
+            Value::Opaque(x) => Value::Opaque(x.clone()),
+        }
+    }
 }
 
 /// Host objects the core does not know about but must carry, print and compare by identity.
