@@ -91,11 +91,19 @@ fn unbox_star(_: &mut Interp, args: &[Value]) -> R<Value> {
 }
 
 fn set_box(_: &mut Interp, args: &[Value]) -> R<Value> {
-    write("set-box!", box_cell("set-box!", MUTABLE_BOX, &args[0])?, args[1].clone())
+    write(
+        "set-box!",
+        box_cell("set-box!", MUTABLE_BOX, &args[0])?,
+        args[1].clone(),
+    )
 }
 
 fn set_box_star(_: &mut Interp, args: &[Value]) -> R<Value> {
-    write("set-box*!", box_cell("set-box*!", MUTABLE_BOX, &args[0])?, args[1].clone())
+    write(
+        "set-box*!",
+        box_cell("set-box*!", MUTABLE_BOX, &args[0])?,
+        args[1].clone(),
+    )
 }
 
 fn box_cas(_: &mut Interp, args: &[Value]) -> R<Value> {
@@ -127,11 +135,19 @@ fn mcdr(_: &mut Interp, args: &[Value]) -> R<Value> {
 }
 
 fn set_mcar(_: &mut Interp, args: &[Value]) -> R<Value> {
-    write("set-mcar!", &mpair("set-mcar!", &args[0])?.car, args[1].clone())
+    write(
+        "set-mcar!",
+        &mpair("set-mcar!", &args[0])?.car,
+        args[1].clone(),
+    )
 }
 
 fn set_mcdr(_: &mut Interp, args: &[Value]) -> R<Value> {
-    write("set-mcdr!", &mpair("set-mcdr!", &args[0])?.cdr, args[1].clone())
+    write(
+        "set-mcdr!",
+        &mpair("set-mcdr!", &args[0])?.cdr,
+        args[1].clone(),
+    )
 }
 
 #[cfg(test)]
@@ -183,12 +199,18 @@ mod tests {
         assert_eq!(write_string(&call(mcar, &[p.clone()])), "10");
         assert_eq!(write_string(&call(mcdr, &[p.clone()])), "()");
         assert_eq!(write_string(&call(mpair_p, &[p])), "#t");
-        assert_eq!(eval("(list (mpair? (cons 1 2)) (pair? (mcons 1 2)) (list? (mcons 1 '())))"), "'(#f #f #f)");
+        assert_eq!(
+            eval("(list (mpair? (cons 1 2)) (pair? (mcons 1 2)) (list? (mcons 1 '())))"),
+            "'(#f #f #f)"
+        );
     }
 
     #[test]
     fn wrong_types_are_contract_violations() {
-        assert_eq!(eval_error("(unbox 5)"), "unbox: contract violation\n  expected: box?\n  given: 5");
+        assert_eq!(
+            eval_error("(unbox 5)"),
+            "unbox: contract violation\n  expected: box?\n  given: 5"
+        );
         assert_eq!(
             eval_error("(set-box! 5 1)"),
             "set-box!: contract violation\n  expected: (and/c box? (not/c immutable?))\n  given: 5"
@@ -197,7 +219,10 @@ mod tests {
             eval_error("(mcdr (cons 1 2))"),
             "mcdr: contract violation\n  expected: mpair?\n  given: '(1 . 2)"
         );
-        assert_eq!(eval_error("(set-mcar! 1 2)"), "set-mcar!: contract violation\n  expected: mpair?\n  given: 1");
+        assert_eq!(
+            eval_error("(set-mcar! 1 2)"),
+            "set-mcar!: contract violation\n  expected: mpair?\n  given: 1"
+        );
     }
 
     #[test]
@@ -205,26 +230,47 @@ mod tests {
         assert_eq!(eval("(box 5)"), "'#&5");
         assert_eq!(eval("(list (box 1) \"s\")"), "'(#&1 \"s\")");
         assert_eq!(eval("(mcons 1 (mcons 2 '()))"), "(mcons 1 (mcons 2 '()))");
-        assert_eq!(eval("(list 1 (mcons 'a \"b\"))"), "(list 1 (mcons 'a \"b\"))");
+        assert_eq!(
+            eval("(list 1 (mcons 'a \"b\"))"),
+            "(list 1 (mcons 'a \"b\"))"
+        );
         assert_eq!(eval("(box (mcons 1 2))"), "(box (mcons 1 2))");
         assert_eq!(eval("(mcons (box 1) '(2))"), "(mcons '#&1 '(2))");
-        let m = call(mcons, &[Value::str("a"), call(mcons, &[Value::sym("b"), Value::Int(3)])]);
+        let m = call(
+            mcons,
+            &[
+                Value::str("a"),
+                call(mcons, &[Value::sym("b"), Value::Int(3)]),
+            ],
+        );
         assert_eq!(display_string(&m), "{a b . 3}");
         assert_eq!(write_string(&m), "{\"a\" b . 3}");
-        assert_eq!(write_string(&call(mcons, &[Value::Int(1), Value::list(vec![Value::Int(2)])])), "{1 . (2)}");
+        assert_eq!(
+            write_string(&call(
+                mcons,
+                &[Value::Int(1), Value::list(vec![Value::Int(2)])]
+            )),
+            "{1 . (2)}"
+        );
         assert_eq!(display_string(&call(make_box, &[Value::str("b")])), "#&b");
         assert_eq!(write_string(&call(make_box, &[Value::str("b")])), "#&\"b\"");
     }
 
     #[test]
     fn cycles_print_with_labels() {
-        assert_eq!(eval("(let ([m (mcons 1 2)]) (set-mcdr! m m) m)"), "#0=(mcons 1 #0#)");
+        assert_eq!(
+            eval("(let ([m (mcons 1 2)]) (set-mcdr! m m) m)"),
+            "#0=(mcons 1 #0#)"
+        );
         assert_eq!(
             eval("(let ([m (mcons 1 (mcons 2 3))]) (set-mcdr! (mcdr m) (mcdr m)) (list (format \"~s\" m) m))"),
             "(list \"{1 . #0={2 . #0#}}\" (mcons 1 #0=(mcons 2 #0#)))"
         );
         assert_eq!(eval("(let ([b (box 1)]) (set-box! b b) b)"), "#0='#&#0#");
-        assert_eq!(eval("(let ([b (box 1)]) (set-box! b (list 1 b)) (format \"~a\" b))"), "\"#0=#&(1 #0#)\"");
+        assert_eq!(
+            eval("(let ([b (box 1)]) (set-box! b (list 1 b)) (format \"~a\" b))"),
+            "\"#0=#&(1 #0#)\""
+        );
         assert_eq!(
             eval("(let* ([v (vector 1 2)] [m (mcons v 2)]) (vector-set! v 0 m) (list (format \"~v\" v) (format \"~v\" m)))"),
             "'(\"#0=(vector (mcons #0# 2) 2)\" \"#0=(mcons '#(#0# 2) 2)\")"

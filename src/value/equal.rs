@@ -132,7 +132,10 @@ fn equal_step(a: &Value, b: &Value, pending: &mut Vec<(Value, Value)>) -> bool {
                 return true;
             }
             let parts = |p: &crate::value::MPair| {
-                Some((p.car.try_borrow().ok()?.clone(), p.cdr.try_borrow().ok()?.clone()))
+                Some((
+                    p.car.try_borrow().ok()?.clone(),
+                    p.cdr.try_borrow().ok()?.clone(),
+                ))
             };
             let (Some((xa, xd)), Some((ya, yd))) = (parts(x), parts(y)) else {
                 return false;
@@ -475,6 +478,33 @@ mod tests {
                 items.borrow_mut().clear();
             }
         }
+    }
+
+    fn boxed(v: Value) -> Value {
+        Value::Box(gcmodule::Cc::new(std::cell::RefCell::new(v)))
+    }
+
+    fn mcons(car: Value, cdr: Value) -> Value {
+        Value::MPair(gcmodule::Cc::new(crate::value::MPair {
+            car: std::cell::RefCell::new(car),
+            cdr: std::cell::RefCell::new(cdr),
+        }))
+    }
+
+    #[test]
+    fn boxes_and_mutable_pairs_are_equal_by_contents_and_eqv_by_identity() {
+        let b = boxed(ints(&[1]));
+        assert!(equal(&b, &boxed(ints(&[1]))) && !eqv(&b, &boxed(ints(&[1]))));
+        assert!(eqv(&b, &b.clone()) && !equal(&b, &boxed(ints(&[2]))));
+        let m = || mcons(Value::Int(1), mcons(Value::str("x"), Value::Null));
+        assert!(equal(&m(), &m()) && !eqv(&m(), &m()));
+        assert!(!equal(&m(), &mcons(Value::Int(1), Value::Null)));
+        assert!(!equal(
+            &mcons(Value::Int(1), Value::Int(2)),
+            &Value::cons(Value::Int(1), Value::Int(2))
+        ));
+        assert_eq!(hash_of(&m()), hash_of(&m()));
+        assert_eq!(hash_of(&b), hash_of(&boxed(ints(&[1]))));
     }
 
     #[test]

@@ -174,7 +174,13 @@ impl<'a> Printer<'a> {
                 }
             }
             Value::MPair(_) => self.mcons_calls(v),
-            Value::Pair(_) | Value::Null | Value::Symbol(_) | Value::Keyword(_) => {
+            Value::Pair(p) => {
+                if self.mark_label(pair_id(p)) {
+                    self.out.push('\'');
+                    self.list_body(p, Style::Quoted);
+                }
+            }
+            Value::Null | Value::Symbol(_) | Value::Keyword(_) => {
                 self.out.push('\'');
                 self.datum(v, Style::Quoted);
             }
@@ -250,14 +256,13 @@ impl<'a> Printer<'a> {
         let mut items = Vec::new();
         let mut cur = v;
         while let Value::Pair(p) = cur {
-            let breaks_off = quote_form(p).is_some() || self.is_labelled(pair_id(p));
-            if !items.is_empty() && breaks_off {
+            if !items.is_empty() && (quote_form(p).is_some() || self.is_labelled(pair_id(p))) {
                 break;
             }
             items.push(&p.car);
             cur = &p.cdr;
         }
-        if matches!(cur, Value::Pair(_)) {
+        if cur.as_pair().is_some_and(|p| quote_form(p).is_some()) {
             self.out.push_str("(list");
             for item in items {
                 self.out.push(' ');
@@ -419,9 +424,12 @@ impl<'a> Printer<'a> {
     }
 
     fn list(&mut self, first: &Pair, style: Style) {
-        if !self.mark_label(pair_id(first)) {
-            return;
+        if self.mark_label(pair_id(first)) {
+            self.list_body(first, style);
         }
+    }
+
+    fn list_body(&mut self, first: &Pair, style: Style) {
         if style == Style::Quoted {
             if let Some((prefix, quoted)) = quote_form(first) {
                 self.out.push_str(prefix);
@@ -665,7 +673,8 @@ impl<'a> Printer<'a> {
     /// Whether `v` must print as constructor calls: it holds an exception or a mutable pair
     /// that will not print as a back reference.
     fn needs_constructor(&self, v: &Value) -> bool {
-        let prints_as_reference = |id: usize| !self.emitted.is_empty() && self.emitted.contains(&id);
+        let prints_as_reference =
+            |id: usize| !self.emitted.is_empty() && self.emitted.contains(&id);
         let mut pending: Vec<Value> = vec![v.clone()];
         let mut seen: HashSet<usize> = HashSet::new();
         while let Some(item) = pending.pop() {
@@ -685,7 +694,9 @@ impl<'a> Printer<'a> {
                         let next = p.cdr.clone();
                         cur = next;
                     }
-                    pending.push(cur);
+                    if !matches!(cur, Value::Pair(_)) {
+                        pending.push(cur);
+                    }
                 }
                 Value::Box(_) => pending.push(unbox(&item)),
                 Value::Vector(items) => {
@@ -1159,6 +1170,78 @@ mod tests {
         if let Value::Vector(items) = &v {
             items.borrow_mut().clear();
         }
+    }
+
+    #[test]
+    fn sharing_is_labelled_only_in_cyclic_data() {
+        let inner = Value::vector(vec![Value::Int(1)]);
+        let tail = list(vec![Value::Int(2)]);
+        let plain = Value::vector(vec![
+            inner.clone(),
+            inner.clone(),
+            tail.clone(),
+            tail.clone(),
+        ]);
+        assert_eq!(write_string(&plain), "#(#(1) #(1) (2) (2))");
+        let v = Value::vector(vec![
+            inner.clone(),
+            inner,
+            tail.clone(),
+            tail,
+            Value::Int(0),
+        ]);
+        if let Value::Vector(items) = &v {
+            items.borrow_mut()[4] = v.clone();
+        }
+        assert_eq!(write_string(&v), "#2=#(#0=#(1) #0# #1=(2) #1# #2#)");
+        assert_eq!(print_string(&v), "#2='#(#0=#(1) #0# #1=(2) #1# #2#)");
+        if let Value::Vector(items) = &v {
+            items.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn boxes_and_mutable_pairs() {
+        let cell = |v| Value::Box(gcmodule::Cc::new(std::cell::RefCell::new(v)));
+        let mcons = |car, cdr| {
+            Value::MPair(gcmodule::Cc::new(MPair {
+                car: std::cell::RefCell::new(car),
+                cdr: std::cell::RefCell::new(cdr),
+            }))
+        };
+        let b = cell(Value::str("s"));
+        assert_eq!(
+            all_modes(&b),
+            ("#&s".into(), "#&\"s\"".into(), "'#&\"s\"".into())
+        );
+        assert_eq!(
+            print_string(&list(vec![b.clone(), sym("x")])),
+            "'(#&\"s\" x)"
+        );
+        let m = mcons(Value::str("a"), mcons(sym("b"), Value::Int(3)));
+        assert_eq!(
+            all_modes(&m),
+            (
+                "{a b . 3}".into(),
+                "{\"a\" b . 3}".into(),
+                "(mcons \"a\" (mcons 'b 3))".into()
+            )
+        );
+        assert_eq!(
+            print_string(&list(vec![Value::Int(1), m])),
+            "(list 1 (mcons \"a\" (mcons 'b 3)))"
+        );
+        assert_eq!(
+            print_string(&cell(mcons(Value::Int(1), Value::Null))),
+            "(box (mcons 1 '()))"
+        );
+        assert_eq!(
+            print_string(&list(vec![
+                sym("quote"),
+                mcons(Value::Int(1), Value::Int(2))
+            ])),
+            "'(mcons 1 2)"
+        );
     }
 
     #[test]
