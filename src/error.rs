@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::rc::Rc;
 use std::sync::Mutex;
 
@@ -185,18 +186,47 @@ impl Error {
     }
 
     pub fn index(who: &str, kind: &str, index: &Value, target: &Value, len: usize) -> Error {
-        let range = if len == 0 {
-            format!("  valid range: empty {kind}")
-        } else {
-            format!("  valid range: [0, {}]", len - 1)
-        };
-        Error::new(
-            ExnKind::Contract,
-            format!(
-                "{who}: index is out of range\n  index: {}\n{range}\n  {kind}: {}",
-                show_given(index),
-                show_given(target)
+        match len.checked_sub(1) {
+            Some(last) => Error::out_of_range(who, "index", index, 0..=last, kind, target),
+            None => range_error(
+                format!("{who}: index is out of range\n  index: {}", show_given(index)),
+                &format!("empty {kind}"),
+                kind,
+                target,
             ),
+        }
+    }
+
+    /// Racket's message for a position outside the `valid` range of a sequence: `what` names
+    /// the position (`index`, `starting index`, ...) and `kind` the sequence (`string`, ...).
+    pub fn out_of_range(
+        who: &str,
+        what: &str,
+        index: &Value,
+        valid: RangeInclusive<usize>,
+        kind: &str,
+        target: &Value,
+    ) -> Error {
+        range_error(
+            format!("{who}: {what} is out of range\n  {what}: {}", show_given(index)),
+            &format!("[{}, {}]", valid.start(), valid.end()),
+            kind,
+            target,
+        )
+    }
+
+    /// Racket's message for an ending index before the starting index in a sequence of `len`
+    /// elements.
+    pub fn reversed_range(who: &str, (start, end): (&Value, &Value), len: usize, kind: &str, target: &Value) -> Error {
+        range_error(
+            format!(
+                "{who}: ending index is smaller than starting index\n  ending index: {}\n  starting index: {}",
+                show_given(end),
+                show_given(start)
+            ),
+            &format!("[0, {len}]"),
+            kind,
+            target,
         )
     }
 
@@ -260,6 +290,15 @@ impl Error {
     }
 }
 
+/// Racket's range errors: a headline with the offending positions, then the valid range and
+/// the sequence itself.
+fn range_error(headline: String, valid: &str, kind: &str, target: &Value) -> Error {
+    Error::new(
+        ExnKind::Contract,
+        format!("{headline}\n  valid range: {valid}\n  {kind}: {}", show_given(target)),
+    )
+}
+
 /// `1st`, `2nd`, `3rd`, `4th`, ... `11th`, `12th`, `13th`, ... `21st`.
 pub fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -282,5 +321,56 @@ pub fn show_given(v: &Value) -> String {
         format!("{cut}...")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: Error) -> String {
+        match e {
+            Error::Raise(Value::Exn(exn)) => exn.message.clone(),
+            other => other.report(),
+        }
+    }
+
+    #[test]
+    fn ordinals_use_th_for_the_teens() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 111, 112].map(ordinal).into();
+        assert_eq!(
+            got,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "111th", "112th"]
+        );
+    }
+
+    #[test]
+    fn argument_errors_name_the_position_only_among_several() {
+        let args = [Value::Int(5), Value::Int(3)];
+        assert_eq!(
+            message(Error::argument("random", "(>/c 5)", &args, 1)),
+            "random: contract violation\n  expected: (>/c 5)\n  given: 3\n  argument position: 2nd\n  other arguments...:\n   5"
+        );
+        assert_eq!(
+            message(Error::argument("f", "x", &args[..1], 0)),
+            "f: contract violation\n  expected: x\n  given: 5"
+        );
+    }
+
+    #[test]
+    fn range_errors() {
+        let s = Value::str("abc");
+        assert_eq!(
+            message(Error::out_of_range("substring", "ending index", &Value::Int(5), 0..=3, "string", &s)),
+            "substring: ending index is out of range\n  ending index: 5\n  valid range: [0, 3]\n  string: \"abc\""
+        );
+        assert_eq!(
+            message(Error::reversed_range("substring", (&Value::Int(2), &Value::Int(1)), 3, "string", &s)),
+            "substring: ending index is smaller than starting index\n  ending index: 1\n  starting index: 2\n  valid range: [0, 3]\n  string: \"abc\""
+        );
+        assert_eq!(
+            message(Error::index("string-ref", "string", &Value::Int(0), &Value::str(""), 0)),
+            "string-ref: index is out of range\n  index: 0\n  valid range: empty string\n  string: \"\""
+        );
     }
 }

@@ -122,6 +122,22 @@ pub fn keyword<'a>(kws: &'a [(Symbol, Value)], name: &str) -> Option<&'a Value> 
     kws.iter().find(|(k, _)| k.name() == name).map(|(_, v)| v)
 }
 
+#[cfg(test)]
+mod tests {
+    use num_bigint::BigInt;
+
+    use super::*;
+
+    #[test]
+    fn bignum_positions_saturate() {
+        let big = Value::Big(Rc::new(BigInt::from(u64::MAX) * 4));
+        assert_eq!(saturating_index(&Value::Int(7)), Some(7));
+        assert_eq!(saturating_index(&big), Some(usize::MAX));
+        assert_eq!(saturating_index(&Value::Int(-1)), None);
+        assert!(position("substring", &Value::Float(1.0)).is_err());
+    }
+}
+
 /// Helpers shared by the unit tests of the builtin families.
 #[cfg(test)]
 pub mod testing {

@@ -5,7 +5,7 @@ use crate::builtins::args;
 use crate::builtins::ports::{output_arg, output_port};
 use crate::builtins::strings::format_string;
 use crate::builtins::{Primitive, MANY};
-use crate::error::{Error, ExnKind, R};
+use crate::error::{Error, R};
 use crate::interp::Interp;
 use crate::value::print::{display_string, print_string, write_string};
 use crate::value::Value;
@@ -77,25 +77,30 @@ fn write_string_proc(interp: &mut Interp, args: &[Value]) -> R<Value> {
         Some(v) => args::index(who, v)?,
         None => len,
     };
+    // A bad index was given: the defaults are always in range.
     if start > len {
-        return Err(range_error(who, "starting", start, 0, len, text));
+        return Err(Error::out_of_range(
+            who,
+            "starting index",
+            &args[2],
+            0..=len,
+            "string",
+            &args[0],
+        ));
     }
     if end < start || end > len {
-        return Err(range_error(who, "ending", end, start, len, text));
+        return Err(Error::out_of_range(
+            who,
+            "ending index",
+            &args[3],
+            start..=len,
+            "string",
+            &args[0],
+        ));
     }
     let piece: String = text.chars().skip(start).take(end - start).collect();
     emit(interp, who, args, 1, &piece)?;
     Ok(Value::Int((end - start) as i64))
-}
-
-fn range_error(who: &str, which: &str, index: usize, low: usize, len: usize, text: &str) -> Error {
-    Error::new(
-        ExnKind::Contract,
-        format!(
-            "{who}: {which} index is out of range\n  {which} index: {index}\n  valid range: [{low}, {len}]\n  string: {}",
-            write_string(&Value::str(text))
-        ),
-    )
 }
 
 fn printf(interp: &mut Interp, args: &[Value]) -> R<Value> {

@@ -17,7 +17,7 @@ use crate::builtins::args;
 use crate::builtins::chars::{char_titlecase, is_title_case};
 use crate::builtins::regex::Regex;
 use crate::builtins::{Primitive, MANY};
-use crate::error::{show_given, Error, ExnKind, R};
+use crate::error::{Error, R};
 use crate::interp::Interp;
 use crate::value::number::{float_to_exact, number_to_string, to_rational};
 use crate::value::print::{print_string, write_value, Mode};
@@ -122,9 +122,10 @@ fn string_ref(_: &mut Interp, args: &[Value]) -> R<Value> {
     };
     found.map(Value::Char).ok_or_else(|| {
         if s.is_empty() {
-            Error::new(
-                ExnKind::Contract,
-                format!("string-ref: index is out of range for empty string\n  index: {}\n  string: \"\"", show_given(&args[1])),
+            Error::fields(
+                "string-ref",
+                "index is out of range for empty string",
+                &[("index", &args[1]), ("string", &args[0])],
             )
         } else {
             Error::index("string-ref", "string", &args[1], &args[0], char_count(s))
@@ -139,41 +140,25 @@ fn substring(_: &mut Interp, args: &[Value]) -> R<Value> {
         Some(v) => Some(args::position("substring", v)?),
         None => None,
     };
-    let range_error = |what: &str, extra: &str| {
-        Error::new(
-            ExnKind::Contract,
-            format!(
-                "substring: {what}{extra}\n  valid range: [0, {}]\n  string: {}",
-                char_count(s),
-                show_given(&args[0])
-            ),
-        )
+    let len = char_count(s);
+    let range_error = |what: &str, index: &Value| {
+        Error::out_of_range("substring", what, index, 0..=len, "string", &args[0])
     };
-    let from = byte_offset(s, start).ok_or_else(|| {
-        range_error(
-            "starting index is out of range",
-            &format!("\n  starting index: {}", show_given(&args[1])),
-        )
-    })?;
+    let from = byte_offset(s, start).ok_or_else(|| range_error("starting index", &args[1]))?;
     let to = match end {
         None => s.len(),
         Some(end) if end < start => {
-            return Err(range_error(
-                "ending index is smaller than starting index",
-                &format!(
-                    "\n  ending index: {}\n  starting index: {}",
-                    show_given(&args[2]),
-                    show_given(&args[1])
-                ),
+            return Err(Error::reversed_range(
+                "substring",
+                (&args[1], &args[2]),
+                len,
+                "string",
+                &args[0],
             ))
         }
         Some(end) => {
-            from + byte_offset(&s[from..], end - start).ok_or_else(|| {
-                range_error(
-                    "ending index is out of range",
-                    &format!("\n  ending index: {}", show_given(&args[2])),
-                )
-            })?
+            from + byte_offset(&s[from..], end - start)
+                .ok_or_else(|| range_error("ending index", &args[2]))?
         }
     };
     Ok(Value::str(&s[from..to]))

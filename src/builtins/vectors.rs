@@ -96,19 +96,6 @@ fn allocate(who: &str, n: usize, n_arg: &Value) -> R<Vec<Value>> {
     Ok(items)
 }
 
-/// The out-of-range message for a position into a vector whose valid positions are
-/// `[0, max]`.
-fn out_of_range(who: &str, what: &str, index: &Value, max: usize, vector: &Value) -> Error {
-    Error::new(
-        ExnKind::Contract,
-        format!(
-            "{who}: {what} is out of range\n  {what}: {}\n  valid range: [0, {max}]\n  vector: {}",
-            show_given(index),
-            show_given(vector)
-        ),
-    )
-}
-
 /// The slot position for `vector-ref`/`vector-set!`, with Racket's messages.
 fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
     let Some(position) = args::saturating_index(&a[1]) else {
@@ -131,7 +118,14 @@ fn slot_index(who: &str, a: &[Value], len: usize) -> R<usize> {
             &[("index", &a[1]), ("vector", &a[0])],
         ));
     }
-    Err(out_of_range(who, "index", &a[1], len - 1, &a[0]))
+    Err(Error::out_of_range(
+        who,
+        "index",
+        &a[1],
+        0..=len - 1,
+        "vector",
+        &a[0],
+    ))
 }
 
 /// An optional start or end position argument.
@@ -151,20 +145,32 @@ fn slice_bounds(
     let from = position_arg(who, start)?.unwrap_or(0);
     let to = position_arg(who, end)?.unwrap_or(len);
     if let (Some(start), true) = (start, from > len) {
-        return Err(out_of_range(who, "starting index", start, len, vector));
+        return Err(Error::out_of_range(
+            who,
+            "starting index",
+            start,
+            0..=len,
+            "vector",
+            vector,
+        ));
     }
     if let (Some(end), true) = (end, to > len) {
-        return Err(out_of_range(who, "ending index", end, len, vector));
+        return Err(Error::out_of_range(
+            who,
+            "ending index",
+            end,
+            0..=len,
+            "vector",
+            vector,
+        ));
     }
     if let (Some(start), Some(end), true) = (start, end, to < from) {
-        return Err(Error::new(
-            ExnKind::Contract,
-            format!(
-                "{who}: ending index is smaller than starting index\n  ending index: {}\n  starting index: {}\n  valid range: [0, {len}]\n  vector: {}",
-                show_given(end),
-                show_given(start),
-                show_given(vector)
-            ),
+        return Err(Error::reversed_range(
+            who,
+            (start, end),
+            len,
+            "vector",
+            vector,
         ));
     }
     Ok((from, to))
@@ -248,11 +254,12 @@ fn vector_copy_into(_: &mut Interp, a: &[Value]) -> R<Value> {
     let dest_start = match position_arg("vector-copy!", Some(&a[1]))? {
         Some(i) if i <= dest_len => i,
         _ => {
-            return Err(out_of_range(
+            return Err(Error::out_of_range(
                 "vector-copy!",
                 "starting index",
                 &a[1],
-                dest_len,
+                0..=dest_len,
+                "vector",
                 &a[0],
             ))
         }
@@ -473,7 +480,14 @@ fn counted_elements(who: &str, a: &[Value]) -> R<(Vec<Value>, usize)> {
     let items = elements(who, &a[0])?;
     let n = args::position(who, &a[1])?;
     if n > items.len() {
-        return Err(out_of_range(who, "index", &a[1], items.len(), &a[0]));
+        return Err(Error::out_of_range(
+            who,
+            "index",
+            &a[1],
+            0..=items.len(),
+            "vector",
+            &a[0],
+        ));
     }
     Ok((items, n))
 }
