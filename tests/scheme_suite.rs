@@ -1,4 +1,5 @@
-//! Differential test suite: every `tests/scheme/*.rkt` program is run with
+//! Differential test suite: every `tests/scheme/*.rkt` program (and every rlmsh-specific
+//! `tests/rlmsh/*.scm` program) is run with
 //! `rlmsh run <file>` and its stdout must match, byte for byte, the `.out` file
 //! beside it (the stdout real Racket 8.7 CS printed for the same program).
 //!
@@ -50,14 +51,6 @@ fn head(bytes: &[u8], max: usize) -> String {
     lines.join("\n      ")
 }
 
-fn scheme_programs(dir: &Path) -> Vec<PathBuf> {
-    let filter = std::env::var("RLMSH_SUITE_FILTER").unwrap_or_default();
-    files_with_extension(dir, "rkt")
-        .into_iter()
-        .filter(|p| filter.is_empty() || p.file_name().unwrap().to_string_lossy().contains(&filter))
-        .collect()
-}
-
 /// Check one program; `Err` carries the failure report.
 fn check_program(bin: &Path, prog: &Path) -> Result<(), String> {
     let name = prog.file_name().unwrap().to_string_lossy().into_owned();
@@ -98,16 +91,16 @@ fn check_program(bin: &Path, prog: &Path) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn scheme_programs_match_racket() {
+/// Runs every program of `tests/<dir>/*.<ext>` and panics with a report of all failures.
+fn check_suite(dir: &str, ext: &str) {
     let bin = common::rlmsh_bin();
-    let dir = common::tests_dir("scheme");
-    let progs = scheme_programs(&dir);
-    assert!(
-        !progs.is_empty(),
-        "no .rkt programs found in {}",
-        dir.display()
-    );
+    let dir = common::tests_dir(dir);
+    let filter = std::env::var("RLMSH_SUITE_FILTER").unwrap_or_default();
+    let progs: Vec<PathBuf> = files_with_extension(&dir, ext)
+        .into_iter()
+        .filter(|p| filter.is_empty() || p.file_name().unwrap().to_string_lossy().contains(&filter))
+        .collect();
+    assert!(!progs.is_empty() || !filter.is_empty(), "no .{ext} programs found in {}", dir.display());
 
     let results = check_in_parallel(&progs, |prog| check_program(&bin, prog));
     let failures = report_counts(&results);
@@ -118,7 +111,7 @@ fn scheme_programs_match_racket() {
             .map(|f| f.split(':').next().unwrap_or("").to_string())
             .collect();
         panic!(
-            "{} of {} scheme programs failed: {}\n\n{}\n\n{} passed, {} failed",
+            "{} of {} programs failed: {}\n\n{}\n\n{} passed, {} failed",
             failures.len(),
             results.len(),
             names.join(", "),
@@ -127,4 +120,16 @@ fn scheme_programs_match_racket() {
             failures.len()
         );
     }
+}
+
+/// Racket programs whose expected output is what Racket 8.7 printed.
+#[test]
+fn scheme_programs_match_racket() {
+    check_suite("scheme", "rkt");
+}
+
+/// Behaviour specific to rlmsh (Racket rejects or lacks it), with hand-checked output.
+#[test]
+fn rlmsh_programs_match_expected_output() {
+    check_suite("rlmsh", "scm");
 }
