@@ -89,7 +89,7 @@ pub struct Exn {
     pub context: RefCell<Vec<(String, Span)>>,
 }
 
-pub enum Error {
+pub enum Signal {
     /// A raised value: usually an `Exn`, but `raise` accepts anything.
     Raise(Value),
     /// `(finish V)`: end the whole program with V as its result.
@@ -99,16 +99,63 @@ pub enum Error {
     Exit(i32),
 }
 
+/// What travels up the `Err` side of every evaluation: boxed, so a `Result<Value, Error>`
+/// is as small as a value and returns in registers on the evaluator's hot path.
+pub struct Error(Box<Signal>);
+
+impl From<Signal> for Error {
+    fn from(signal: Signal) -> Error {
+        Error(Box::new(signal))
+    }
+}
+
 pub type R<T> = Result<T, Error>;
+
+/// A fresh exception value (what `raise` raises and handlers receive).
+pub fn exn_value(kind: ExnKind, message: impl Into<String>) -> Value {
+    Value::Exn(Rc::new(Exn {
+        kind,
+        message: message.into(),
+        span: Cell::new(Span::default()),
+        context: RefCell::new(Vec::new()),
+    }))
+}
 
 impl Error {
     pub fn new(kind: ExnKind, message: impl Into<String>) -> Error {
-        Error::Raise(Value::Exn(Rc::new(Exn {
-            kind,
-            message: message.into(),
-            span: Cell::new(Span::default()),
-            context: RefCell::new(Vec::new()),
-        })))
+        Error::raise(exn_value(kind, message))
+    }
+
+    pub fn raise(v: Value) -> Error {
+        Signal::Raise(v).into()
+    }
+
+    pub fn finish(v: Value) -> Error {
+        Signal::Finish(v).into()
+    }
+
+    pub fn escape(id: u64, value: Value) -> Error {
+        Signal::Escape { id, value }.into()
+    }
+
+    pub fn exit(code: i32) -> Error {
+        Signal::Exit(code).into()
+    }
+
+    pub fn signal(&self) -> &Signal {
+        &self.0
+    }
+
+    pub fn into_signal(self) -> Signal {
+        *self.0
+    }
+
+    /// The exception object, when this is a raised exception (not another kind of exit).
+    pub fn exn(&self) -> Option<&Rc<Exn>> {
+        match &*self.0 {
+            Signal::Raise(Value::Exn(exn)) => Some(exn),
+            _ => None,
+        }
     }
 
     pub fn fail(message: impl Into<String>) -> Error {
@@ -232,7 +279,7 @@ impl Error {
 
     /// Attaches a source location to a raised exception that has none yet.
     pub fn set_span_if_unknown(&self, span: Span) {
-        if let Error::Raise(Value::Exn(exn)) = self {
+        if let Some(exn) = self.exn() {
             if !exn.span.get().is_known() && span.is_known() {
                 exn.span.set(span);
             }
@@ -241,7 +288,7 @@ impl Error {
 
     pub fn push_context(&self, name: &str, span: Span) {
         const MAX_CONTEXT: usize = 16;
-        if let Error::Raise(Value::Exn(exn)) = self {
+        if let Some(exn) = self.exn() {
             let mut ctx = exn.context.borrow_mut();
             if ctx.len() < MAX_CONTEXT {
                 ctx.push((name.to_string(), span));
@@ -251,8 +298,8 @@ impl Error {
 
     /// The report printed for an uncaught error: `file:line:col: message` and the call chain.
     pub fn report(&self) -> String {
-        match self {
-            Error::Raise(Value::Exn(exn)) => {
+        match &*self.0 {
+            Signal::Raise(Value::Exn(exn)) => {
                 let mut out = String::new();
                 let span = exn.span.get();
                 if span.is_known() {
@@ -272,21 +319,18 @@ impl Error {
                 }
                 out
             }
-            Error::Raise(other) => format!("uncaught exception: {}", write_string(other)),
-            Error::Finish(_) => "finish called outside a program".to_string(),
-            Error::Escape { .. } => {
+            Signal::Raise(other) => format!("uncaught exception: {}", write_string(other)),
+            Signal::Finish(_) => "finish called outside a program".to_string(),
+            Signal::Escape { .. } => {
                 "continuation application: attempt to jump into an escape continuation that is no longer active"
                     .to_string()
             }
-            Error::Exit(code) => format!("exit {code}"),
+            Signal::Exit(code) => format!("exit {code}"),
         }
     }
 
     pub fn exn_kind(&self) -> Option<ExnKind> {
-        match self {
-            Error::Raise(Value::Exn(exn)) => Some(exn.kind),
-            _ => None,
-        }
+        self.exn().map(|exn| exn.kind)
     }
 }
 
@@ -329,9 +373,9 @@ mod tests {
     use super::*;
 
     fn message(e: Error) -> String {
-        match e {
-            Error::Raise(Value::Exn(exn)) => exn.message.clone(),
-            other => other.report(),
+        match e.exn() {
+            Some(exn) => exn.message.clone(),
+            None => e.report(),
         }
     }
 

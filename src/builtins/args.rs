@@ -23,7 +23,7 @@ pub fn string<'a>(who: &str, v: &'a Value) -> R<&'a str> {
     }
 }
 
-pub fn rc_string(who: &str, v: &Value) -> R<Rc<str>> {
+pub fn rc_string(who: &str, v: &Value) -> R<Rc<String>> {
     string(who, v)?;
     match v {
         Value::Str(s) => Ok(s.clone()),
@@ -141,10 +141,9 @@ mod tests {
 /// Helpers shared by the unit tests of the builtin families.
 #[cfg(test)]
 pub mod testing {
-    use crate::error::{Error, R};
+    use crate::error::R;
     use crate::interp::Interp;
     use crate::value::print::write_string;
-    use crate::value::Value;
 
     /// What `src` evaluates to, in `write` style; an error fails the test with its report.
     pub fn eval(src: &str) -> String {
@@ -158,8 +157,7 @@ pub mod testing {
     pub fn eval_error(src: &str) -> String {
         match Interp::new().eval_str(src, "test") {
             Ok(v) => panic!("expected an error from {src}, got {v:?}"),
-            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
-            Err(e) => e.report(),
+            Err(e) => e.exn().map_or_else(|| e.report(), |exn| exn.message.clone()),
         }
     }
 

@@ -9,7 +9,7 @@ use gcmodule::Cc;
 
 use crate::builtins::args;
 use crate::builtins::{Primitive, MANY};
-use crate::error::{Error, ExnKind, Span, R};
+use crate::error::{Error, ExnKind, Signal, Span, R};
 use crate::eval::exec::spread_apply_args;
 use crate::eval::macros::value_to_datum;
 use crate::interp::{Globals, Interp};
@@ -120,13 +120,16 @@ fn error(interp: &mut Interp, a: &[Value]) -> R<Value> {
 
 fn raise_user_error(interp: &mut Interp, a: &[Value]) -> R<Value> {
     match error(interp, a) {
-        Err(Error::Raise(Value::Exn(e))) => Err(Error::new(ExnKind::User, e.message.clone())),
-        other => other,
+        Err(e) => match e.exn() {
+            Some(exn) => Err(Error::new(ExnKind::User, exn.message.clone())),
+            None => Err(e),
+        },
+        ok => ok,
     }
 }
 
 fn raise(_: &mut Interp, a: &[Value]) -> R<Value> {
-    Err(Error::Raise(a[0].clone()))
+    Err(Error::raise(a[0].clone()))
 }
 
 fn raise_argument_error(_: &mut Interp, a: &[Value]) -> R<Value> {
@@ -193,8 +196,8 @@ fn parameterize(interp: &mut Interp, a: &[Value]) -> R<Value> {
 
 fn with_handlers(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let depth = interp.param_stack.len();
-    match interp.apply(&a[2], Vec::new()) {
-        Err(Error::Raise(raised)) => {
+    match interp.apply(&a[2], Vec::new()).map_err(Error::into_signal) {
+        Err(Signal::Raise(raised)) => {
             interp.param_stack.truncate(depth);
             let preds = args::list("with-handlers", &a[0])?;
             let handlers = args::list("with-handlers", &a[1])?;
@@ -203,9 +206,10 @@ fn with_handlers(interp: &mut Interp, a: &[Value]) -> R<Value> {
                     return interp.apply(handler, vec![raised]);
                 }
             }
-            Err(Error::Raise(raised))
+            Err(Error::raise(raised))
         }
-        other => other,
+        Err(other) => Err(other.into()),
+        Ok(v) => Ok(v),
     }
 }
 
@@ -222,12 +226,13 @@ fn call_ec(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let depth = interp.param_stack.len();
     let result = interp.apply(&a[0], vec![Value::Continuation(k.clone())]);
     k.active.set(false);
-    match result {
-        Err(Error::Escape { id: target, value }) if target == id => {
+    match result.map_err(Error::into_signal) {
+        Err(Signal::Escape { id: target, value }) if target == id => {
             interp.param_stack.truncate(depth);
             Ok(value)
         }
-        other => other,
+        Err(other) => Err(other.into()),
+        Ok(v) => Ok(v),
     }
 }
 
@@ -338,10 +343,7 @@ fn all_equal<T: PartialEq>(who: &str, a: &[Value], arg: fn(&str, &Value) -> R<T>
 
 fn make_exn(kind: ExnKind, a: &[Value]) -> R<Value> {
     let message = args::string("make-exn", &a[0])?;
-    match Error::new(kind, message) {
-        Error::Raise(v) => Ok(v),
-        _ => unreachable!("Error::new always makes a raise"),
-    }
+    Ok(crate::error::exn_value(kind, message))
 }
 
 fn promise_forced(_: &mut Interp, a: &[Value]) -> R<Value> {

@@ -165,8 +165,7 @@ mod tests {
     fn eval_error(src: &str) -> String {
         match Interp::new().eval_str(src, "test") {
             Ok(v) => panic!("expected an error from {src}, got {v:?}"),
-            Err(Error::Raise(Value::Exn(e))) => e.message.clone(),
-            Err(e) => e.report(),
+            Err(e) => e.exn().map_or_else(|| e.report(), |exn| exn.message.clone()),
         }
     }
 

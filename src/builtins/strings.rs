@@ -1,7 +1,7 @@
 //! Strings, symbols and keywords, `racket/string`, and formatting: `format`'s directives and
 //! `racket/format`'s `~a`, `~s`, `~v`, `~e` and `~r`.
 //!
-//! Strings are immutable UTF-8 (`Rc<str>`), so Racket's character indices are translated to
+//! Strings are immutable UTF-8 (`Rc<String>`), so Racket's character indices are translated to
 //! byte offsets; ASCII text (the common case) takes a byte-indexing fast path.
 
 use std::cmp::Ordering;
@@ -510,7 +510,7 @@ fn string_join(_: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<Val
 enum Separator {
     /// The default: runs of space, tab, newline, form feed and return (Racket's `\s+`).
     Whitespace,
-    Literal(Rc<str>),
+    Literal(Rc<String>),
     Pattern {
         source: String,
         pregexp: bool,
@@ -705,7 +705,7 @@ impl Separator {
 }
 
 /// A string argument where a regexp would also do (regexps are handled by the caller).
-fn string_or_regexp(who: &str, v: &Value) -> R<Rc<str>> {
+fn string_or_regexp(who: &str, v: &Value) -> R<Rc<String>> {
     args::rc_string(who, v).map_err(|e| match v {
         Value::Syntax(_) => e,
         _ => Error::contract(who, "(or/c string? regexp?)", v),
@@ -1879,7 +1879,7 @@ mod tests {
             error(run(string_length, &[Value::Int(1)])),
             "string-length: contract violation\n  expected: string?\n  given: 1"
         );
-        assert!(error(run(string_length, &[Value::Syntax(Rc::from("x"))])).contains("syntax-e"));
+        assert!(error(run(string_length, &[Value::Syntax(Rc::new("x".to_string()))])).contains("syntax-e"));
     }
 
     #[test]

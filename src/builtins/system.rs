@@ -29,7 +29,7 @@ fn exit(_: &mut Interp, a: &[Value]) -> R<Value> {
         Some(Value::Int(n)) if (0..=255).contains(n) => *n as i32,
         Some(_) => 0,
     };
-    Err(Error::Exit(code))
+    Err(Error::exit(code))
 }
 
 fn process_ms(_: &mut Interp, _: &[Value]) -> R<Value> {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::error::{Error, ExnKind, Span};
+use crate::error::{Error, ExnKind, Signal, Span};
 use crate::eval::compile::compile_toplevel;
 use crate::reader::{read_all, Datum};
 use crate::value::print::print_string;
@@ -162,9 +162,9 @@ pub fn check_program(source: Source) -> i32 {
 /// Prints an uncaught error to stderr and chooses the exit code for it.
 pub fn report(e: &Error) -> i32 {
     crate::builtins::system::flush_stdout();
-    match e {
-        Error::Exit(code) => return *code,
-        Error::Finish(_) => return ExitCode::SUCCESS,
+    match e.signal() {
+        Signal::Exit(code) => return *code,
+        Signal::Finish(_) => return ExitCode::SUCCESS,
         _ => {}
     }
     eprintln!("{}", e.report());

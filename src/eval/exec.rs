@@ -440,7 +440,7 @@ impl Interp {
             }
             Value::Continuation(k) => {
                 reject_keywords(&keywords, "continuation")?;
-                Err(Error::Escape { id: k.id, value: Value::multiple(args) })
+                Err(Error::escape(k.id, Value::multiple(args)))
             }
             other => Err(Error::new(
                 ExnKind::Contract,

@@ -43,7 +43,8 @@ pub enum Value {
     Char(char),
     Symbol(Symbol),
     Keyword(Symbol),
-    Str(Rc<str>),
+    /// Strings are immutable and shared; `Rc<String>` keeps the value one pointer wide.
+    Str(Rc<String>),
     Pair(Cc<Pair>),
     /// A mutable pair from `mcons`; prints as `{1 . 2}` and is never a list.
     MPair(Cc<MPair>),
@@ -56,16 +57,16 @@ pub enum Value {
     Continuation(Rc<EscapeContinuation>),
     Promise(Cc<RefCell<Promise>>),
     /// Several values returned at once by `values` (never exactly one).
-    Values(Rc<[Value]>),
+    Values(Rc<Vec<Value>>),
     Exn(Rc<Exn>),
     Port(Rc<crate::builtins::ports::Port>),
     Regex(Rc<crate::builtins::regex::Regex>),
     /// An opaque wrapped model answer (`llm-query`'s result); unwrap with `syntax-e`.
-    Syntax(Rc<str>),
+    Syntax(Rc<String>),
     /// A fresh top-level environment from `make-base-namespace`.
     Namespace(Rc<crate::interp::Globals>),
     /// Host objects that later layers add (async call handles, Python references).
-    Opaque(Rc<dyn Opaque>),
+    Opaque(Rc<Box<dyn Opaque>>),
 }
 
 impl Clone for Value {
@@ -252,11 +253,11 @@ impl Value {
     }
 
     pub fn str(s: &str) -> Value {
-        Value::Str(Rc::from(s))
+        Value::Str(Rc::new(s.to_owned()))
     }
 
     pub fn string(s: String) -> Value {
-        Value::Str(Rc::from(s))
+        Value::Str(Rc::new(s))
     }
 
     pub fn sym(name: &str) -> Value {
@@ -287,7 +288,7 @@ impl Value {
         if vals.len() == 1 {
             vals.pop().unwrap_or(Value::Void)
         } else {
-            Value::Values(Rc::from(vals))
+            Value::Values(Rc::new(vals))
         }
     }
 

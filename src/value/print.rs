@@ -1246,10 +1246,7 @@ mod tests {
 
     #[test]
     fn exceptions_force_constructor_style() {
-        let exn = match crate::error::Error::fail("x") {
-            crate::error::Error::Raise(v) => v,
-            _ => Value::Void,
-        };
+        let exn = crate::error::exn_value(crate::error::ExnKind::Fail, "x");
         assert_eq!(
             write_string(&exn),
             "#(struct:exn:fail \"x\" #<continuation-mark-set>)"
@@ -1277,9 +1274,9 @@ mod tests {
 
     #[test]
     fn syntax_preview_is_cut() {
-        let short = Value::Syntax(std::rc::Rc::from("hi \"there\""));
+        let short = Value::Syntax(std::rc::Rc::new("hi \"there\"".to_string()));
         assert_eq!(write_string(&short), "#<syntax \"hi \\\"there\\\"\">");
-        let long = Value::Syntax(std::rc::Rc::from("x".repeat(100).as_str()));
+        let long = Value::Syntax(std::rc::Rc::new("x".repeat(100)));
         assert_eq!(
             display_string(&long),
             format!("#<syntax \"{}...\">", "x".repeat(40))
