@@ -105,7 +105,9 @@ impl Interp {
                                 self.frame_base = my_base;
                             }
                             StackFrame::InPlace(start) => {
-                                self.value_stack.drain(my_base..start);
+                                if start > my_base {
+                                    self.value_stack.drain(my_base..start);
+                                }
                                 self.frame_base = my_base;
                             }
                         }
@@ -194,11 +196,32 @@ impl Interp {
     /// Evaluates the arguments of a builtin call and calls it.
     #[inline(never)]
     fn call_builtin(&mut self, p: &'static Primitive, args: &[Node], span: Span, env: &Env) -> R<Value> {
-        let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
-        for a in args {
-            argv.push(self.eval_operand(a, env)?);
-        }
-        self.call_primitive_positional(p, &argv).map_err(|e| at(e, span))
+        // The common small arities use plain arrays: no buffer to set up or tear down.
+        let result = match args {
+            [] => self.call_primitive_positional(p, &[]),
+            [a] => {
+                let a = self.eval_operand(a, env)?;
+                let result = self.call_primitive_positional(p, std::slice::from_ref(&a));
+                discard(a);
+                result
+            }
+            [a, b] => {
+                let pair = [self.eval_operand(a, env)?, self.eval_operand(b, env)?];
+                let result = self.call_primitive_positional(p, &pair);
+                let [a, b] = pair;
+                discard(a);
+                discard(b);
+                result
+            }
+            _ => {
+                let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
+                for a in args {
+                    argv.push(self.eval_operand(a, env)?);
+                }
+                self.call_primitive_positional(p, &argv)
+            }
+        };
+        result.map_err(|e| at(e, span))
     }
 
     /// The forms that never continue in tail position: variables, assignments, definitions,
@@ -351,7 +374,10 @@ impl Interp {
             let rest: Vec<Value> = self.value_stack.drain(first_rest..).collect();
             self.value_stack.push(Value::list(rest));
         }
-        self.value_stack.resize(start + lambda.frame_size as usize, Value::Undefined);
+        let frame_end = start + lambda.frame_size as usize;
+        if frame_end > self.value_stack.len() {
+            self.value_stack.resize(frame_end, Value::Undefined);
+        }
         if let Some(slot) = lambda.self_slot {
             self.value_stack[start + slot as usize] = Value::Closure(c.clone());
         }
@@ -615,6 +641,16 @@ fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Drops a value, without a call into the drop glue for values that own nothing.
+#[inline(always)]
+fn discard(v: Value) {
+    if matches!(v, Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Void | Value::Null | Value::Primitive(_)) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
     }
 }
 
