@@ -20,9 +20,8 @@ fn main() {
         eprintln!("rlmsh: internal error: {info}\nThis is a bug in rlmsh; please report it with the program that caused it.");
     }));
     let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-    let code = match std::panic::catch_unwind(|| rlmsh::eval::stack::with_big_stack(move || rlmsh::cli::main(argv, interrupt))) {
-        Ok(code) => code,
-        Err(_) => 70,
-    };
+    // An internal error (a panic, already reported by the hook) exits with EX_SOFTWARE.
+    let code = std::panic::catch_unwind(|| rlmsh::eval::stack::with_big_stack(move || rlmsh::cli::main(argv, interrupt)))
+        .unwrap_or(70);
     std::process::exit(code);
 }

@@ -49,7 +49,7 @@ fn sleep(interp: &mut Interp, a: &[Value]) -> R<Value> {
         None => 0.0,
         Some(v) => crate::value::number::to_f64(args::number("sleep", v)?),
     };
-    if !(secs >= 0.0) || !secs.is_finite() {
+    if secs.is_nan() || secs < 0.0 || !secs.is_finite() {
         return Err(Error::contract("sleep", "(>=/c 0)", &a[0]));
     }
     flush_stdout();

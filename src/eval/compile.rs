@@ -191,7 +191,7 @@ impl Compiler {
                                 .collect::<R<Vec<_>>>()?;
                             return Ok(seq(nodes));
                         }
-                        "define" | "define-values" | "define-syntax" => return self.compile(form, false),
+                        "define" | "define-values" | "define-syntax" => return self.compile(form),
                         _ => {}
                     }
                     if let Some(expanded) = self.expand_macro_use(kw, form)? {
@@ -200,7 +200,7 @@ impl Compiler {
                 }
             }
         }
-        self.compile(form, false)
+        self.compile(form)
     }
 
     /// Expands a user macro or a derived form; `None` if `kw` is a core form.
@@ -215,7 +215,7 @@ impl Compiler {
         Ok(None)
     }
 
-    pub fn compile(&mut self, d: &Datum, tail: bool) -> R<Node> {
+    pub fn compile(&mut self, d: &Datum) -> R<Node> {
         match &d.kind {
             DatumKind::Symbol(s) => self.compile_ref(*s, d.span),
             DatumKind::Atom(Value::Keyword(k)) => {
@@ -230,9 +230,9 @@ impl Compiler {
             DatumKind::List(items) => {
                 if let Some(kw) = self.keyword_of(&items[0]) {
                     if let Some(expanded) = self.expand_macro_use(kw, d)? {
-                        return self.compile(&expanded, tail);
+                        return self.compile(&expanded);
                     }
-                    return self.compile_core(kw.name(), d, items, tail);
+                    return self.compile_core(kw.name(), d, items);
                 }
                 self.compile_call(d, items)
             }
@@ -247,7 +247,7 @@ impl Compiler {
         }
     }
 
-    fn compile_core(&mut self, name: &str, d: &Datum, items: &[Datum], tail: bool) -> R<Node> {
+    fn compile_core(&mut self, name: &str, d: &Datum, items: &[Datum]) -> R<Node> {
         match name {
             "quote" => {
                 if items.len() != 2 {
@@ -260,9 +260,9 @@ impl Compiler {
                     let msg = if items.len() == 3 { "missing an \"else\" expression" } else { "bad syntax" };
                     return Err(syntax_err("if", msg, d));
                 }
-                let test = self.compile(&items[1], false)?;
-                let then = self.compile(&items[2], tail)?;
-                let els = self.compile(&items[3], tail)?;
+                let test = self.compile(&items[1])?;
+                let then = self.compile(&items[2])?;
+                let els = self.compile(&items[3])?;
                 Ok(Node::If(Box::new(test), Box::new(then), Box::new(els)))
             }
             "define" => self.compile_define(d, items),
@@ -279,16 +279,12 @@ impl Compiler {
                 if items.len() == 1 {
                     return Ok(Node::Const(Value::Void));
                 }
-                self.compile_body(&items[1..], tail, d)
+                self.compile_body(&items[1..], d)
             }
-            "let" => self.compile_let(d, items, tail),
-            "letrec" | "letrec*" => self.compile_letrec(d, items, tail),
+            "let" => self.compile_let(d, items),
+            "letrec" | "letrec*" => self.compile_letrec(d, items),
             "and" | "or" => {
-                let parts: Vec<Node> = items[1..]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| self.compile(x, tail && i == items.len() - 2))
-                    .collect::<R<_>>()?;
+                let parts: Vec<Node> = items[1..].iter().map(|x| self.compile(x)).collect::<R<_>>()?;
                 Ok(match (name, parts.len()) {
                     ("and", 0) => Node::Const(Value::Bool(true)),
                     ("or", 0) => Node::Const(Value::Bool(false)),
@@ -298,7 +294,7 @@ impl Compiler {
                 })
             }
             "define-values" => self.compile_define_values(d, items),
-            "let-values" | "letrec-values" => self.compile_let_values(d, items, tail),
+            "let-values" | "letrec-values" => self.compile_let_values(d, items),
             "define-syntax" => self.compile_define_syntax(d, items),
             "let-syntax" | "letrec-syntax" => Err(syntax_err(name, "not supported; use define-syntax", d)),
             "require" | "provide" => Ok(Node::Const(Value::Void)),
@@ -320,7 +316,7 @@ impl Compiler {
         if items.is_empty() {
             return Err(syntax_err("#%app", "missing procedure expression", d));
         }
-        let callee = self.compile(&items[0], false)?;
+        let callee = self.compile(&items[0])?;
         let mut args = Vec::with_capacity(items.len() - 1);
         let mut keywords: Vec<(Symbol, Node)> = Vec::new();
         let mut i = 1;
@@ -332,10 +328,10 @@ impl Compiler {
                 if keywords.iter().any(|(existing, _)| *existing == k) {
                     return Err(syntax_err("#%app", &format!("duplicate keyword #:{}", k.name()), d));
                 }
-                keywords.push((k, self.compile(value, false)?));
+                keywords.push((k, self.compile(value)?));
                 i += 2;
             } else {
-                args.push(self.compile(&items[i], false)?);
+                args.push(self.compile(&items[i])?);
                 i += 1;
             }
         }
@@ -422,7 +418,7 @@ impl Compiler {
                 }
             }
         }
-        self.compile(d, false)
+        self.compile(d)
     }
 
     fn compile_set(&mut self, d: &Datum, items: &[Datum]) -> R<Node> {
@@ -430,7 +426,7 @@ impl Compiler {
             return Err(syntax_err("set!", "bad syntax", d));
         }
         let name = items[1].as_symbol().ok_or_else(|| syntax_err("set!", "not an identifier", d))?;
-        let value = Box::new(self.compile(&items[2], false)?);
+        let value = Box::new(self.compile(&items[2])?);
         match self.resolve(name) {
             Resolved::Local { depth, slot } => Ok(Node::SetLocal { depth, slot, value }),
             Resolved::Stack { slot } => Ok(Node::SetStackLocal { slot, value }),
@@ -468,19 +464,19 @@ impl Compiler {
         };
         self.lambdas_made += 1;
         let made_before = self.lambdas_made;
-        self.frames.push(FrameScope::default());
-        let result = self.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
-        self.frames.pop();
-        let lambda = result?;
+        let compile_in_frame = |c: &mut Compiler, on_stack: bool| {
+            c.frames.push(FrameScope { on_stack, ..FrameScope::default() });
+            let result = c.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
+            c.frames.pop();
+            result
+        };
+        let lambda = compile_in_frame(self, false)?;
         let creates_closures = self.lambdas_made != made_before;
         if creates_closures || !lambda.optional_defaults.is_empty() || !lambda.keywords.is_empty() {
             return Ok(lambda);
         }
         // Nothing can capture this procedure's frame, so it can live on the value stack.
-        self.frames.push(FrameScope { on_stack: true, ..FrameScope::default() });
-        let result = self.compile_lambda_in_frame(positional, rest_param, body, name, self_name, span, whole);
-        self.frames.pop();
-        result.map(|l| Lambda { on_stack: true, ..l })
+        compile_in_frame(self, true).map(|l| Lambda { on_stack: true, ..l })
     }
 
     fn compile_lambda_in_frame(
@@ -545,7 +541,7 @@ impl Compiler {
         let mut optional_defaults = Vec::new();
         let mut optional_syms = Vec::new();
         for (s, default) in &optionals {
-            optional_defaults.push(self.compile(default, false)?);
+            optional_defaults.push(self.compile(default)?);
             optional_syms.push(*s);
             self.add_local(*s);
         }
@@ -560,7 +556,7 @@ impl Compiler {
         let mut keyword_params = Vec::new();
         for (key, var, default) in &keywords {
             let default = match default {
-                Some(d) => Some(self.compile(d, false)?),
+                Some(d) => Some(self.compile(d)?),
                 None => None,
             };
             let slot = self.add_local(*var);
@@ -568,7 +564,7 @@ impl Compiler {
         }
         keyword_params.sort_by(|a, b| a.key.name().cmp(b.key.name()));
         let self_slot = self_name.map(|n| self.add_local(n));
-        let body = self.compile_body(body, true, whole)?;
+        let body = self.compile_body(body, whole)?;
         let frame_size = self.frames.last().map_or(0, |f| f.size);
         Ok(Lambda {
             name,
@@ -609,14 +605,14 @@ impl Compiler {
 
     /// A body: internal definitions (also those produced by macros, and inside nested
     /// `begin`s) become slots of the current frame, then everything runs in order.
-    pub fn compile_body(&mut self, forms: &[Datum], tail: bool, whole: &Datum) -> R<Node> {
+    pub fn compile_body(&mut self, forms: &[Datum], whole: &Datum) -> R<Node> {
         if forms.is_empty() {
             return Err(syntax_err("begin", "empty body", whole));
         }
-        self.compile_scoped_body(forms, tail)
+        self.compile_scoped_body(forms)
     }
 
-    fn compile_scoped_body(&mut self, forms: &[Datum], tail: bool) -> R<Node> {
+    fn compile_scoped_body(&mut self, forms: &[Datum]) -> R<Node> {
         let mark = self.scope_mark();
         let flat = self.flatten_body(forms)?;
         for form in &flat {
@@ -624,12 +620,7 @@ impl Compiler {
                 self.add_local(name);
             }
         }
-        let last = flat.len().saturating_sub(1);
-        let nodes = flat
-            .iter()
-            .enumerate()
-            .map(|(i, f)| self.compile(f, tail && i == last))
-            .collect::<R<Vec<_>>>();
+        let nodes = flat.iter().map(|f| self.compile(f)).collect::<R<Vec<_>>>();
         self.scope_reset(mark);
         Ok(seq(nodes?))
     }
@@ -675,7 +666,7 @@ impl Compiler {
         }
     }
 
-    fn compile_let(&mut self, d: &Datum, items: &[Datum], tail: bool) -> R<Node> {
+    fn compile_let(&mut self, d: &Datum, items: &[Datum]) -> R<Node> {
         if items.len() < 3 {
             return Err(syntax_err("let", "bad syntax", d));
         }
@@ -683,13 +674,13 @@ impl Compiler {
             return self.compile_named_let(d, loop_name, items);
         }
         let bindings = parse_bindings("let", &items[1], d)?;
-        let inits = bindings.iter().map(|(_, init)| self.compile(init, false)).collect::<R<Vec<_>>>()?;
+        let inits = bindings.iter().map(|(_, init)| self.compile(init)).collect::<R<Vec<_>>>()?;
         let mark = self.scope_mark();
         let first_slot = self.frames.last().map_or(0, |f| f.size);
         for (name, _) in &bindings {
             self.add_local(*name);
         }
-        let body = self.compile_scoped_body(&items[2..], tail);
+        let body = self.compile_scoped_body(&items[2..]);
         self.scope_reset(mark);
         let on_stack = self.current_on_stack();
         Ok(Node::Let { first_slot, on_stack, inits: inits.into_boxed_slice(), body: Box::new(body?) })
@@ -701,7 +692,7 @@ impl Compiler {
             return Err(syntax_err("let", "bad syntax (missing body)", d));
         }
         let bindings = parse_bindings("let", &items[2], d)?;
-        let inits = bindings.iter().map(|(_, init)| self.compile(init, false)).collect::<R<Vec<_>>>()?;
+        let inits = bindings.iter().map(|(_, init)| self.compile(init)).collect::<R<Vec<_>>>()?;
         let params = Datum::list(bindings.iter().map(|(n, _)| Datum::new(DatumKind::Symbol(*n), d.span)).collect(), d.span);
         let name = Some(macros::base_name(loop_name));
         let lambda = self.compile_lambda_with_self(&params, &items[3..], name, Some(loop_name), d.span, d)?;
@@ -713,7 +704,7 @@ impl Compiler {
         })
     }
 
-    fn compile_letrec(&mut self, d: &Datum, items: &[Datum], tail: bool) -> R<Node> {
+    fn compile_letrec(&mut self, d: &Datum, items: &[Datum]) -> R<Node> {
         if items.len() < 3 {
             return Err(syntax_err("letrec", "bad syntax", d));
         }
@@ -730,7 +721,7 @@ impl Compiler {
                 }
             }
         }
-        let body = self.compile_scoped_body(&items[2..], tail);
+        let body = self.compile_scoped_body(&items[2..]);
         self.scope_reset(mark);
         nodes.push(body?);
         Ok(seq(nodes))
@@ -742,7 +733,7 @@ impl Compiler {
             .and_then(|n| n.as_list())
             .filter(|_| items.len() == 3)
             .ok_or_else(|| syntax_err("define-values", "bad syntax", d))?;
-        let value = self.compile(&items[2], false)?;
+        let value = self.compile(&items[2])?;
         let mut targets = Vec::new();
         for n in names {
             let name = n.as_symbol().ok_or_else(|| syntax_err("define-values", "not an identifier", d))?;
@@ -757,7 +748,7 @@ impl Compiler {
         Ok(Node::BindValues { targets: targets.into_boxed_slice(), value: Box::new(value), span: d.span })
     }
 
-    fn compile_let_values(&mut self, d: &Datum, items: &[Datum], tail: bool) -> R<Node> {
+    fn compile_let_values(&mut self, d: &Datum, items: &[Datum]) -> R<Node> {
         let clauses = items
             .get(1)
             .and_then(|b| b.as_list())
@@ -771,7 +762,7 @@ impl Compiler {
                 .iter()
                 .map(|n| n.as_symbol().ok_or_else(|| syntax_err("let-values", "not an identifier", d)))
                 .collect::<R<Vec<_>>>()?;
-            parsed.push((names, self.compile(&parts[1], false)?));
+            parsed.push((names, self.compile(&parts[1])?));
         }
         let mark = self.scope_mark();
         let mut nodes = Vec::new();
@@ -786,7 +777,7 @@ impl Compiler {
                 .collect();
             nodes.push(Node::BindValues { targets: targets.into_boxed_slice(), value: Box::new(value), span: d.span });
         }
-        let body = self.compile_scoped_body(&items[2..], tail);
+        let body = self.compile_scoped_body(&items[2..]);
         self.scope_reset(mark);
         nodes.push(body?);
         Ok(seq(nodes))

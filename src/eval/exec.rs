@@ -229,11 +229,9 @@ impl Interp {
     #[inline(never)]
     fn eval_simple(&mut self, node: &Node, env: &Env) -> R<Value> {
         match node {
-            Node::Const(v) => Ok(v.clone()),
-            Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
-            Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
-            Node::Global(cell, span) => global_ref(cell, *span),
-            Node::Arith { op, builtin, cell, args, span } => self.arith(*op, builtin, cell, args, *span, env),
+            Node::Const(_) | Node::Local { .. } | Node::StackLocal { .. } | Node::Global(..) | Node::Arith { .. } => {
+                self.eval_operand(node, env)
+            }
             Node::SetStackLocal { slot, value } => {
                 let v = self.eval_operand(value, env)?;
                 let index = self.frame_base + *slot as usize;

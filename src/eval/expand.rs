@@ -140,7 +140,7 @@ pub fn expand(name: &str, form: &Datum) -> R<Datum> {
             let void = b.atom(Value::Void);
             Ok(if name == "when" { b.if_(items[1].clone(), body, void) } else { b.if_(items[1].clone(), void, body) })
         }
-        "cond" => expand_cond(&b, &items[1..], form),
+        "cond" => expand_cond(&b, &items[1..]),
         "case" => expand_case(&b, items, form),
         "do" => expand_do(&b, items, form),
         "quasiquote" => {
@@ -224,7 +224,7 @@ fn expand_let_star(b: &B, items: &[Datum], form: &Datum, inner: &str) -> R<Datum
     Ok(body)
 }
 
-fn expand_cond(b: &B, clauses: &[Datum], form: &Datum) -> R<Datum> {
+fn expand_cond(b: &B, clauses: &[Datum]) -> R<Datum> {
     let Some((first, rest)) = clauses.split_first() else {
         return Ok(b.atom(Value::Void));
     };
@@ -239,7 +239,7 @@ fn expand_cond(b: &B, clauses: &[Datum], form: &Datum) -> R<Datum> {
             v
         }));
     }
-    let otherwise = expand_cond(b, rest, form)?;
+    let otherwise = expand_cond(b, rest)?;
     if parts.len() == 1 {
         let t = b.tmp("test");
         return Ok(b.let_(vec![(t.clone(), parts[0].clone())], vec![b.if_(t.clone(), t, otherwise)]));
