@@ -206,11 +206,15 @@ impl Interp {
                 result
             }
             [a, b] => {
-                let pair = [self.eval_operand(a, env)?, self.eval_operand(b, env)?];
-                let result = self.call_primitive_positional(p, &pair);
-                let [a, b] = pair;
-                discard(a);
-                discard(b);
+                let values = [self.eval_operand(a, env)?, self.eval_operand(b, env)?];
+                let result = self.call_primitive_positional(p, &values);
+                values.into_iter().for_each(discard);
+                result
+            }
+            [a, b, c] => {
+                let values = [self.eval_operand(a, env)?, self.eval_operand(b, env)?, self.eval_operand(c, env)?];
+                let result = self.call_primitive_positional(p, &values);
+                values.into_iter().for_each(discard);
                 result
             }
             _ => {
