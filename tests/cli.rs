@@ -166,10 +166,15 @@ fn errors_are_catchable_with_handlers() {
 (displayln (try (lambda () (error 'who "bad ~a" 1))))
 (displayln (try (lambda () ((lambda (x) x) 1 2))))
 "#;
-    let o = run_file("catch.scm", program, &[]);
+    let path = temp_file("catch.scm", program);
+    let o = rlmsh().arg("run").arg(&path).output().unwrap();
+    // Like Racket, an anonymous procedure is named by its location (0-based column).
     assert_eq!(
         stdout(&o),
-        "/: division by zero\nwho: bad 1\n#<procedure>: arity mismatch;\n the expected number of arguments does not match the given number\n  expected: 1\n  given: 2\n"
+        format!(
+            "/: division by zero\nwho: bad 1\n{}:5:28: arity mismatch;\n the expected number of arguments does not match the given number\n  expected: 1\n  given: 2\n",
+            path.display()
+        )
     );
 }
 

@@ -369,7 +369,7 @@ impl Interp {
         let lambda = c.lambda.clone();
         if !lambda.accepts(args.len()) {
             self.value_stack.truncate(start);
-            return Err(at(Error::arity(&procedure_name(&lambda), &lambda.arity_text(), args.len()), span));
+            return Err(at(Error::arity(&lambda.display_name(), &lambda.arity_text(), args.len()), span));
         }
         if lambda.rest {
             let first_rest = start + lambda.required as usize;
@@ -507,12 +507,12 @@ impl Interp {
             reject_keywords(&keywords, "case-lambda procedure")?;
             match c.lambda.cases.iter().find(|l| l.accepts(args.len())) {
                 Some(l) => l.clone(),
-                None => return Err(Error::arity(&procedure_name(&c.lambda), &c.lambda.arity_text(), args.len())),
+                None => return Err(Error::arity(&c.lambda.display_name(), &c.lambda.arity_text(), args.len())),
             }
         };
         let given = args.len();
         if !lambda.accepts(given) {
-            return Err(Error::arity(&procedure_name(&lambda), &lambda.arity_text(), given));
+            return Err(Error::arity(&lambda.display_name(), &lambda.arity_text(), given));
         }
         let required = lambda.required as usize;
         let positional = required + lambda.optional_defaults.len();
@@ -527,7 +527,7 @@ impl Interp {
         for (k, v) in keywords {
             match lambda.keywords.iter().find(|kp| kp.key == k) {
                 Some(kp) => args[kp.slot as usize] = v,
-                None => return Err(unknown_keyword(&procedure_name(&lambda), k)),
+                None => return Err(unknown_keyword(&lambda.display_name(), k)),
             }
         }
         if let Some(slot) = lambda.self_slot {
@@ -564,7 +564,7 @@ impl Interp {
                 }
                 None => {
                     return Err(Error::contract_msg(
-                        &procedure_name(lambda),
+                        &lambda.display_name(),
                         format!("required keyword argument not supplied\n  required keyword: #:{}", kp.key.name()),
                     ))
                 }
@@ -736,10 +736,6 @@ fn set_local(env: &Env, depth: u32, slot: u32, v: Value) {
     }
     let old = std::mem::replace(&mut frame.slots.borrow_mut()[slot as usize], v);
     drop(old);
-}
-
-fn procedure_name(lambda: &Lambda) -> String {
-    lambda.name.map_or_else(|| "#<procedure>".to_string(), |n| n.name().to_string())
 }
 
 fn reject_keywords(keywords: &[(Symbol, Value)], who: &str) -> R<()> {

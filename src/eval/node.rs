@@ -112,6 +112,18 @@ pub struct Lambda {
 }
 
 impl Lambda {
+    /// The name Racket gives the procedure: its own, or for an anonymous one its source
+    /// location (`file:line:column`, with Racket's 0-based column).
+    pub fn display_name(&self) -> String {
+        match self.name {
+            Some(name) => name.name().to_string(),
+            None if self.span.is_known() => {
+                format!("{}:{}:{}", self.span.file_name(), self.span.line, self.span.col.saturating_sub(1))
+            }
+            None => "#<procedure>".to_string(),
+        }
+    }
+
     pub fn accepts(&self, n: usize) -> bool {
         let n = n as u32;
         n >= self.required && (self.rest || n <= self.required + self.optional_defaults.len() as u32)

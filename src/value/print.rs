@@ -352,14 +352,12 @@ impl<'a> Printer<'a> {
                     self.leave(container_id(v));
                 }
             }
-            Value::Closure(c) => match c.lambda.name {
-                Some(name) => {
-                    self.out.push_str("#<procedure:");
-                    self.out.push_str(name.name());
-                    self.out.push('>');
-                }
-                None => self.out.push_str("#<procedure>"),
-            },
+            Value::Closure(c) if c.lambda.name.is_none() && !c.lambda.span.is_known() => self.out.push_str("#<procedure>"),
+            Value::Closure(c) => {
+                self.out.push_str("#<procedure:");
+                self.out.push_str(&c.lambda.display_name());
+                self.out.push('>');
+            }
             Value::Primitive(p) => {
                 self.out.push_str("#<procedure:");
                 self.out.push_str(p.name);
