@@ -342,7 +342,7 @@ fn identity(v: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{HashKind, Symbol};
+    use crate::value::{drop_iteratively, HashKind, Symbol};
     use indexmap::IndexMap;
     use std::collections::hash_map::DefaultHasher;
 
@@ -447,17 +447,6 @@ mod tests {
         assert!(!equal(&deep_a, &shallower));
         for v in [long_a, long_b, deep_a, deep_b, shallower] {
             drop_iteratively(v);
-        }
-    }
-
-    /// Dropping a 200,000-deep nest recursively would overflow the test thread's stack.
-    fn drop_iteratively(v: Value) {
-        let mut pending = vec![v];
-        while let Some(v) = pending.pop() {
-            if let Value::Pair(p) = &v {
-                pending.push(p.car.clone());
-                pending.push(p.cdr.clone());
-            }
         }
     }
 

@@ -411,3 +411,17 @@ impl fmt::Display for Value {
         f.write_str(&print::display_string(self))
     }
 }
+
+/// Frees a long or deeply nested list without recursing: unit tests run on threads with small
+/// stacks, where the ordinary recursive drop of a million pairs would overflow (programs run on
+/// the evaluator's large stack and do not need this).
+#[cfg(test)]
+pub fn drop_iteratively(v: Value) {
+    let mut pending = vec![v];
+    while let Some(v) = pending.pop() {
+        if let Value::Pair(p) = &v {
+            pending.push(p.car.clone());
+            pending.push(p.cdr.clone());
+        }
+    }
+}

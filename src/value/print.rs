@@ -953,7 +953,7 @@ fn reads_as_number(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{HashKey, Symbol};
+    use crate::value::{drop_iteratively, HashKey, Symbol};
     use indexmap::IndexMap;
 
     fn sym(s: &str) -> Value {
@@ -1288,17 +1288,6 @@ mod tests {
         assert!(s.starts_with("(0 1 2 "));
         assert!(s.ends_with(" 999999)"));
         drop_iteratively(big);
-    }
-
-    /// Dropping a million-element list recursively would overflow the test thread's stack.
-    fn drop_iteratively(v: Value) {
-        let mut pending = vec![v];
-        while let Some(v) = pending.pop() {
-            if let Value::Pair(p) = &v {
-                pending.push(p.car.clone());
-                pending.push(p.cdr.clone());
-            }
-        }
     }
 
     #[test]
