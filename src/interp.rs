@@ -44,12 +44,6 @@ impl Globals {
             .clone()
     }
 
-    pub fn lookup(&self, name: Symbol) -> Option<Value> {
-        let cells = self.cells.borrow();
-        let v = cells.get(&name)?.value.borrow().clone();
-        (!matches!(v, Value::Undefined)).then_some(v)
-    }
-
     pub fn define(&self, name: &str, value: Value) {
         *self.cell(Symbol::intern(name)).value.borrow_mut() = value;
     }
@@ -135,13 +129,6 @@ impl Interp {
             next_id: Cell::new(16),
             extensions: HashMap::new(),
         }
-    }
-
-    /// A new instance sharing nothing with this one but the interrupt flag.
-    pub fn new_sibling(&self) -> Interp {
-        let mut interp = Interp::new();
-        interp.interrupt = self.interrupt.clone();
-        interp
     }
 
     pub fn new_id(&self) -> u64 {

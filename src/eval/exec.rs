@@ -50,7 +50,8 @@ type Args = Vec<Value>;
 
 impl Interp {
     pub fn run_toplevel(&mut self, top: &Toplevel) -> R<Value> {
-        let env = (top.frame_size > 0).then(|| Frame::new(vec![Value::Undefined; top.frame_size as usize], None));
+        let env = (top.frame_size > 0)
+            .then(|| Frame::new(vec![Value::Undefined; top.frame_size as usize], None));
         self.eval(&top.node, &env)
     }
 
@@ -75,7 +76,13 @@ impl Interp {
 
     /// `my_base` is where this invocation's part of the value stack starts: a tail call to a
     /// procedure with a stack frame replaces everything above it.
-    fn eval_loop(&mut self, node: &Node, env: &Env, my_base: usize, running: &mut Running) -> R<Value> {
+    fn eval_loop(
+        &mut self,
+        node: &Node,
+        env: &Env,
+        my_base: usize,
+        running: &mut Running,
+    ) -> R<Value> {
         let mut env: Env = env.clone();
         // `node` points into `_code` (or into the caller's tree, which outlives this call)
         // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
@@ -86,37 +93,58 @@ impl Interp {
             let current = unsafe { &*node };
             match current {
                 Node::If(test, then, els) => {
-                    node = if self.eval_operand(test, &env)?.is_true() { &**then } else { &**els };
+                    node = if self.eval_operand(test, &env)?.is_true() {
+                        &**then
+                    } else {
+                        &**els
+                    };
                 }
-                Node::Arith { op, builtin, cell, args, span } => return self.arith(*op, builtin, cell, args, *span, &env),
-                Node::Call { callee, args, keywords, span } if keywords.is_empty() && global_builtin(callee).is_some() => {
-                    let builtin = global_builtin(callee).expect("checked by the guard");
-                    return self.call_builtin(builtin, args, *span, &env);
-                }
-                Node::Call { callee, args, keywords, span } => match self.call_step(callee, args, keywords, *span, &env)? {
-                    Step::Done(v) => return Ok(v),
-                    Step::Tail(bound) => {
-                        *running = Some((bound.lambda.name, *span));
-                        match bound.stack_frame {
-                            StackFrame::None => self.value_stack.truncate(my_base),
-                            StackFrame::Owned(slots) => {
-                                self.value_stack.truncate(my_base);
-                                self.value_stack.extend(slots);
-                                self.frame_base = my_base;
-                            }
-                            StackFrame::InPlace(start) => {
-                                if start > my_base {
-                                    self.value_stack.drain(my_base..start);
-                                }
-                                self.frame_base = my_base;
-                            }
-                        }
-                        node = &bound.lambda.body;
-                        _code = Some(bound.lambda);
-                        env = bound.env;
-                        self.tick()?;
+                Node::Arith {
+                    op,
+                    builtin,
+                    cell,
+                    args,
+                    span,
+                } => return self.arith(*op, builtin, cell, args, *span, &env),
+                Node::Call {
+                    callee,
+                    args,
+                    keywords,
+                    span,
+                } => {
+                    // Builtins are called from here directly: one frame less per level of recursion.
+                    if let Some(builtin) = keywords
+                        .is_empty()
+                        .then(|| global_builtin(callee))
+                        .flatten()
+                    {
+                        return self.call_builtin(builtin, args, *span, &env);
                     }
-                },
+                    match self.call_step(callee, args, keywords, *span, &env)? {
+                        Step::Done(v) => return Ok(v),
+                        Step::Tail(bound) => {
+                            *running = Some((bound.lambda.name, *span));
+                            match bound.stack_frame {
+                                StackFrame::None => self.value_stack.truncate(my_base),
+                                StackFrame::Owned(slots) => {
+                                    self.value_stack.truncate(my_base);
+                                    self.value_stack.extend(slots);
+                                    self.frame_base = my_base;
+                                }
+                                StackFrame::InPlace(start) => {
+                                    if start > my_base {
+                                        self.value_stack.drain(my_base..start);
+                                    }
+                                    self.frame_base = my_base;
+                                }
+                            }
+                            node = &bound.lambda.body;
+                            _code = Some(bound.lambda);
+                            env = bound.env;
+                            self.tick()?;
+                        }
+                    }
+                }
                 Node::Seq(nodes) => {
                     let (last, init) = nodes.split_last().expect("sequences are never empty");
                     for n in init {
@@ -124,7 +152,12 @@ impl Interp {
                     }
                     node = last;
                 }
-                Node::Let { first_slot, on_stack, inits, body } => {
+                Node::Let {
+                    first_slot,
+                    on_stack,
+                    inits,
+                    body,
+                } => {
                     self.bind_let(*first_slot, *on_stack, inits, &env)?;
                     node = &**body;
                 }
@@ -159,11 +192,27 @@ impl Interp {
     fn eval_operand(&mut self, node: &Node, env: &Env) -> R<Value> {
         match node {
             Node::Const(v) => Ok(v.clone()),
-            Node::Local { depth, slot, name, span } => local_ref(env, *depth, *slot, *name, *span),
+            Node::Local {
+                depth,
+                slot,
+                name,
+                span,
+            } => local_ref(env, *depth, *slot, *name, *span),
             Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
-            Node::Arith { op, builtin, cell, args, span } => self.arith(*op, builtin, cell, args, *span, env),
-            Node::Call { callee, args, keywords, span } if keywords.is_empty() => match global_builtin(callee) {
+            Node::Arith {
+                op,
+                builtin,
+                cell,
+                args,
+                span,
+            } => self.arith(*op, builtin, cell, args, *span, env),
+            Node::Call {
+                callee,
+                args,
+                keywords,
+                span,
+            } if keywords.is_empty() => match global_builtin(callee) {
                 Some(p) => self.call_builtin(p, args, *span, env),
                 None => self.eval(node, env),
             },
@@ -174,10 +223,19 @@ impl Interp {
     /// A two-argument arithmetic call: fixnums are computed here; anything else, or a global
     /// that no longer holds the builtin, goes through the ordinary call.
     #[inline(never)]
-    fn arith(&mut self, op: ArithOp, builtin: &'static Primitive, cell: &GlobalCell, args: &[Node; 2], span: Span, env: &Env) -> R<Value> {
+    fn arith(
+        &mut self,
+        op: ArithOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        args: &[Node; 2],
+        span: Span,
+        env: &Env,
+    ) -> R<Value> {
         let a = self.eval_operand(&args[0], env)?;
         let b = self.eval_operand(&args[1], env)?;
-        let still_builtin = matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin));
+        let still_builtin =
+            matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin));
         if still_builtin {
             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                 if let Some(v) = op.on_fixnums(*x, *y) {
@@ -187,7 +245,9 @@ impl Interp {
                     return Ok(v);
                 }
             }
-            return self.call_primitive_positional(builtin, &[a, b]).map_err(|e| at(e, span));
+            return self
+                .call_primitive_positional(builtin, &[a, b])
+                .map_err(|e| at(e, span));
         }
         let f = global_ref(cell, span)?;
         self.apply(&f, vec![a, b]).map_err(|e| at(e, span))
@@ -195,7 +255,13 @@ impl Interp {
 
     /// Evaluates the arguments of a builtin call and calls it.
     #[inline(never)]
-    fn call_builtin(&mut self, p: &'static Primitive, args: &[Node], span: Span, env: &Env) -> R<Value> {
+    fn call_builtin(
+        &mut self,
+        p: &'static Primitive,
+        args: &[Node],
+        span: Span,
+        env: &Env,
+    ) -> R<Value> {
         // The common small arities use plain arrays: no buffer to set up or tear down.
         let result = match args {
             [] => self.call_primitive_positional(p, &[]),
@@ -212,7 +278,11 @@ impl Interp {
                 result
             }
             [a, b, c] => {
-                let values = [self.eval_operand(a, env)?, self.eval_operand(b, env)?, self.eval_operand(c, env)?];
+                let values = [
+                    self.eval_operand(a, env)?,
+                    self.eval_operand(b, env)?,
+                    self.eval_operand(c, env)?,
+                ];
                 let result = self.call_primitive_positional(p, &values);
                 values.into_iter().for_each(discard);
                 result
@@ -233,9 +303,11 @@ impl Interp {
     #[inline(never)]
     fn eval_simple(&mut self, node: &Node, env: &Env) -> R<Value> {
         match node {
-            Node::Const(_) | Node::Local { .. } | Node::StackLocal { .. } | Node::Global(..) | Node::Arith { .. } => {
-                self.eval_operand(node, env)
-            }
+            Node::Const(_)
+            | Node::Local { .. }
+            | Node::StackLocal { .. }
+            | Node::Global(..)
+            | Node::Arith { .. } => self.eval_operand(node, env),
             Node::SetStackLocal { slot, value } => {
                 let v = self.eval_operand(value, env)?;
                 let index = self.frame_base + *slot as usize;
@@ -251,7 +323,10 @@ impl Interp {
                 if let Value::Undefined = *cell.value.borrow() {
                     let err = Error::new(
                         ExnKind::Variable,
-                        format!("{}: assignment disallowed;\n cannot set variable before its definition", cell.name.name()),
+                        format!(
+                            "{}: assignment disallowed;\n cannot set variable before its definition",
+                            cell.name.name()
+                        ),
                     );
                     err.set_span_if_unknown(*span);
                     return Err(err);
@@ -265,7 +340,11 @@ impl Interp {
                 *cell.value.borrow_mut() = v;
                 Ok(Value::Void)
             }
-            Node::BindValues { targets, value, span } => {
+            Node::BindValues {
+                targets,
+                value,
+                span,
+            } => {
                 let v = self.eval_operand(value, env)?;
                 let values: Vec<Value> = match v {
                     Value::Values(vs) => vs.iter().cloned().collect(),
@@ -297,7 +376,10 @@ impl Interp {
             }
             Node::Lambda(lambda) => {
                 note_allocation();
-                Ok(Value::Closure(Cc::new(Closure { lambda: lambda.clone(), env: env.clone() })))
+                Ok(Value::Closure(Cc::new(Closure {
+                    lambda: lambda.clone(),
+                    env: env.clone(),
+                })))
             }
             _ => self.eval(node, env),
         }
@@ -326,7 +408,14 @@ impl Interp {
     /// Evaluates a call's operator and operands; builtins run at once, a closure call returns
     /// its body and new frame for the caller's loop to continue with.
     #[inline(never)]
-    fn call_step(&mut self, callee: &Node, args: &[Node], keywords: &[(Symbol, Node)], span: Span, env: &Env) -> R<Step> {
+    fn call_step(
+        &mut self,
+        callee: &Node,
+        args: &[Node],
+        keywords: &[(Symbol, Node)],
+        span: Span,
+        env: &Env,
+    ) -> R<Step> {
         let f = self.eval_operand(callee, env)?;
         if let Value::Primitive(p) = &f {
             if keywords.is_empty() && !is_apply(p) {
@@ -346,16 +435,29 @@ impl Interp {
         for a in args {
             argv.push(self.eval_operand(a, env)?);
         }
-        let kwargs = if keywords.is_empty() { Vec::new() } else { self.eval_keyword_args(keywords, env)? };
+        let kwargs = if keywords.is_empty() {
+            Vec::new()
+        } else {
+            self.eval_keyword_args(keywords, env)?
+        };
         if let Value::Closure(c) = &f {
-            return self.bind_arguments(c, argv, kwargs).map(Step::Tail).map_err(|e| at(e, span));
+            return self
+                .bind_arguments(c, argv, kwargs)
+                .map(Step::Tail)
+                .map_err(|e| at(e, span));
         }
         self.call_other(f, argv, kwargs, span)
     }
 
     /// Evaluates the arguments of a call to a procedure with a stack frame straight onto the
     /// value stack, where they become its frame.
-    fn push_stack_frame(&mut self, c: &Cc<Closure>, args: &[Node], span: Span, env: &Env) -> R<Bound> {
+    fn push_stack_frame(
+        &mut self,
+        c: &Cc<Closure>,
+        args: &[Node],
+        span: Span,
+        env: &Env,
+    ) -> R<Bound> {
         let start = self.value_stack.len();
         for a in args {
             match self.eval_operand(a, env) {
@@ -369,7 +471,10 @@ impl Interp {
         let lambda = c.lambda.clone();
         if !lambda.accepts(args.len()) {
             self.value_stack.truncate(start);
-            return Err(at(Error::arity(&lambda.display_name(), &lambda.arity_text(), args.len()), span));
+            return Err(at(
+                Error::arity(&lambda.display_name(), &lambda.arity_text(), args.len()),
+                span,
+            ));
         }
         if lambda.rest {
             let first_rest = start + lambda.required as usize;
@@ -383,11 +488,19 @@ impl Interp {
         if let Some(slot) = lambda.self_slot {
             self.value_stack[start + slot as usize] = Value::Closure(c.clone());
         }
-        Ok(Bound { lambda, env: c.env.clone(), stack_frame: StackFrame::InPlace(start) })
+        Ok(Bound {
+            lambda,
+            env: c.env.clone(),
+            stack_frame: StackFrame::InPlace(start),
+        })
     }
 
     #[inline(never)]
-    fn eval_keyword_args(&mut self, keywords: &[(Symbol, Node)], env: &Env) -> R<Vec<(Symbol, Value)>> {
+    fn eval_keyword_args(
+        &mut self,
+        keywords: &[(Symbol, Node)],
+        env: &Env,
+    ) -> R<Vec<(Symbol, Value)>> {
         let mut kwargs = Vec::with_capacity(keywords.len());
         for (k, a) in keywords {
             kwargs.push((*k, self.eval_operand(a, env)?));
@@ -398,16 +511,32 @@ impl Interp {
     /// Calls anything but a closure with evaluated arguments; `apply` spreads its list and
     /// goes round again so that `(apply f args)` in tail position stays a tail call.
     #[inline(never)]
-    fn call_other(&mut self, mut f: Value, mut argv: Args, kwargs: Vec<(Symbol, Value)>, span: Span) -> R<Step> {
+    fn call_other(
+        &mut self,
+        mut f: Value,
+        mut argv: Args,
+        kwargs: Vec<(Symbol, Value)>,
+        span: Span,
+    ) -> R<Step> {
         loop {
             match f {
-                Value::Closure(c) => return self.bind_arguments(&c, argv, kwargs).map(Step::Tail).map_err(|e| at(e, span)),
+                Value::Closure(c) => {
+                    return self
+                        .bind_arguments(&c, argv, kwargs)
+                        .map(Step::Tail)
+                        .map_err(|e| at(e, span))
+                }
                 Value::Primitive(p) if is_apply(p) && kwargs.is_empty() => {
                     let (g, spread) = spread_apply_args(argv).map_err(|e| at(e, span))?;
                     f = g;
                     argv = spread;
                 }
-                other => return self.apply_kw(&other, argv, kwargs).map(Step::Done).map_err(|e| at(e, span)),
+                other => {
+                    return self
+                        .apply_kw(&other, argv, kwargs)
+                        .map(Step::Done)
+                        .map_err(|e| at(e, span))
+                }
             }
         }
     }
@@ -428,7 +557,12 @@ impl Interp {
     }
 
     /// Calls a procedure with positional and keyword arguments.
-    pub fn apply_kw(&mut self, f: &Value, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
+    pub fn apply_kw(
+        &mut self,
+        f: &Value,
+        args: Vec<Value>,
+        keywords: Vec<(Symbol, Value)>,
+    ) -> R<Value> {
         match f {
             Value::Closure(c) => {
                 let bound = self.bind_arguments(c, args, keywords)?;
@@ -468,6 +602,12 @@ impl Interp {
             }
             Value::Continuation(k) => {
                 reject_keywords(&keywords, "continuation")?;
+                if !k.active.get() {
+                    return Err(Error::new(
+                        ExnKind::Contract,
+                        "continuation application: attempt to jump into an escape continuation that is no longer active",
+                    ));
+                }
                 Err(Error::escape(k.id, Value::multiple(args)))
             }
             other => Err(Error::new(
@@ -480,7 +620,12 @@ impl Interp {
         }
     }
 
-    fn call_primitive(&mut self, p: &'static Primitive, args: Vec<Value>, keywords: Vec<(Symbol, Value)>) -> R<Value> {
+    fn call_primitive(
+        &mut self,
+        p: &'static Primitive,
+        args: Vec<Value>,
+        keywords: Vec<(Symbol, Value)>,
+    ) -> R<Value> {
         if keywords.is_empty() {
             return self.call_primitive_positional(p, &args);
         }
@@ -500,24 +645,43 @@ impl Interp {
 
     /// Builds the frame for a call: positional, optional, rest and keyword arguments, then the
     /// defaults of those not supplied, evaluated in the new frame.
-    fn bind_arguments(&mut self, c: &Cc<Closure>, mut args: Args, keywords: Vec<(Symbol, Value)>) -> R<Bound> {
+    fn bind_arguments(
+        &mut self,
+        c: &Cc<Closure>,
+        mut args: Args,
+        keywords: Vec<(Symbol, Value)>,
+    ) -> R<Bound> {
         let lambda = if c.lambda.cases.is_empty() {
             c.lambda.clone()
         } else {
             reject_keywords(&keywords, "case-lambda procedure")?;
             match c.lambda.cases.iter().find(|l| l.accepts(args.len())) {
                 Some(l) => l.clone(),
-                None => return Err(Error::arity(&c.lambda.display_name(), &c.lambda.arity_text(), args.len())),
+                None => {
+                    return Err(Error::arity(
+                        &c.lambda.display_name(),
+                        &c.lambda.arity_text(),
+                        args.len(),
+                    ))
+                }
             }
         };
         let given = args.len();
         if !lambda.accepts(given) {
-            return Err(Error::arity(&lambda.display_name(), &lambda.arity_text(), given));
+            return Err(Error::arity(
+                &lambda.display_name(),
+                &lambda.arity_text(),
+                given,
+            ));
         }
         let required = lambda.required as usize;
         let positional = required + lambda.optional_defaults.len();
         if lambda.rest {
-            let rest = if given > positional { Value::list(args.drain(positional..).collect()) } else { Value::Null };
+            let rest = if given > positional {
+                Value::list(args.drain(positional..).collect())
+            } else {
+                Value::Null
+            };
             args.resize(positional, Value::Undefined);
             args.push(rest);
         } else if given < positional {
@@ -534,14 +698,22 @@ impl Interp {
             args[slot as usize] = Value::Closure(c.clone());
         }
         if lambda.on_stack {
-            return Ok(Bound { lambda, env: c.env.clone(), stack_frame: StackFrame::Owned(args) });
+            return Ok(Bound {
+                lambda,
+                env: c.env.clone(),
+                stack_frame: StackFrame::Owned(args),
+            });
         }
         note_allocation();
         let frame = Frame::new(args, c.env.clone());
         if given < positional || !lambda.keywords.is_empty() {
             self.fill_defaults(&lambda, &frame, given)?;
         }
-        Ok(Bound { lambda, env: Some(frame), stack_frame: StackFrame::None })
+        Ok(Bound {
+            lambda,
+            env: Some(frame),
+            stack_frame: StackFrame::None,
+        })
     }
 
     #[inline(never)]
@@ -565,7 +737,10 @@ impl Interp {
                 None => {
                     return Err(Error::contract_msg(
                         &lambda.display_name(),
-                        format!("required keyword argument not supplied\n  required keyword: #:{}", kp.key.name()),
+                        format!(
+                            "required keyword argument not supplied\n  required keyword: #:{}",
+                            kp.key.name()
+                        ),
                     ))
                 }
             }
@@ -624,7 +799,10 @@ fn collector_poll() {
         }
         gcmodule::collect_thread_cycles();
         let live = gcmodule::count_thread_tracked();
-        c.set(CollectorState { allocations: 0, threshold: live.max(MIN_COLLECTION_INTERVAL) });
+        c.set(CollectorState {
+            allocations: 0,
+            threshold: live.max(MIN_COLLECTION_INTERVAL),
+        });
     });
 }
 
@@ -649,7 +827,15 @@ fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
 /// Drops a value, without a call into the drop glue for values that own nothing.
 #[inline(always)]
 fn discard(v: Value) {
-    if matches!(v, Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Void | Value::Null | Value::Primitive(_)) {
+    if matches!(
+        v,
+        Value::Int(_)
+            | Value::Bool(_)
+            | Value::Float(_)
+            | Value::Void
+            | Value::Null
+            | Value::Primitive(_)
+    ) {
         std::mem::forget(v);
     } else {
         drop(v);
@@ -672,7 +858,9 @@ pub fn spread_apply_args(mut argv: Vec<Value>) -> R<(Value, Vec<Value>)> {
         return Err(Error::arity("apply", "at least 2", argv.len()));
     }
     let last = argv.pop().unwrap_or(Value::Null);
-    let tail = last.list_to_vec().ok_or_else(|| Error::contract("apply", "list?", &last))?;
+    let tail = last
+        .list_to_vec()
+        .ok_or_else(|| Error::contract("apply", "list?", &last))?;
     let f = argv.remove(0);
     argv.extend(tail);
     Ok((f, argv))
@@ -713,14 +901,26 @@ fn unbound_error(cell: &GlobalCell, span: Span) -> Error {
 #[cold]
 #[inline(never)]
 fn uninitialized_error(name: Symbol, span: Span) -> Error {
-    at(Error::new(ExnKind::Variable, format!("{}: undefined;\n cannot use before initialization", name.name())), span)
+    at(
+        Error::new(
+            ExnKind::Variable,
+            format!(
+                "{}: undefined;\n cannot use before initialization",
+                name.name()
+            ),
+        ),
+        span,
+    )
 }
 
 #[inline(always)]
 fn local_ref(env: &Env, depth: u32, slot: u32, name: Symbol, span: Span) -> R<Value> {
     let mut frame = env.as_ref().expect("locals always have a frame");
     for _ in 0..depth {
-        frame = frame.parent.as_ref().expect("compiler computed a valid depth");
+        frame = frame
+            .parent
+            .as_ref()
+            .expect("compiler computed a valid depth");
     }
     let v = frame.slots.borrow()[slot as usize].clone();
     if let Value::Undefined = v {
@@ -732,7 +932,10 @@ fn local_ref(env: &Env, depth: u32, slot: u32, name: Symbol, span: Span) -> R<Va
 fn set_local(env: &Env, depth: u32, slot: u32, v: Value) {
     let mut frame = env.as_ref().expect("locals always have a frame");
     for _ in 0..depth {
-        frame = frame.parent.as_ref().expect("compiler computed a valid depth");
+        frame = frame
+            .parent
+            .as_ref()
+            .expect("compiler computed a valid depth");
     }
     let old = std::mem::replace(&mut frame.slots.borrow_mut()[slot as usize], v);
     drop(old);

@@ -363,7 +363,11 @@ impl<'a> Printer<'a> {
                 self.out.push_str(p.name);
                 self.out.push('>');
             }
-            Value::Parameter(_) => self.out.push_str("#<procedure:parameter-procedure>"),
+            Value::Parameter(p) => {
+                self.out.push_str("#<procedure:");
+                self.out.push_str(p.name.map_or("parameter-procedure", |n| n.name()));
+                self.out.push('>');
+            }
             Value::Continuation(_) => self.out.push_str("#<procedure>"),
             Value::Promise(p) => self.promise(p, style),
             Value::Values(vals) => {
