@@ -641,7 +641,7 @@ impl Compiler {
                         pending.extend(items[1..].iter().rev().cloned());
                     }
                 }
-                Some(k) if !is_core_form(k.name()) && defines_something(k.name()) => {
+                Some(k) if !is_core_form(k.name()) => {
                     match self.expand_macro_use(k, &form)? {
                         Some(expanded) => pending.push(expanded),
                         None => out.push(form),
@@ -805,10 +805,6 @@ fn uncurry_define(items: &[Datum], span: Span) -> Vec<Datum> {
     let mut lambda = vec![Datum::symbol("lambda", span), params];
     lambda.extend(items[2..].iter().cloned());
     vec![items[0].clone(), inner_head, Datum::list(lambda, span)]
-}
-
-fn defines_something(name: &str) -> bool {
-    !matches!(name, "quote" | "quasiquote")
 }
 
 fn parse_bindings(who: &str, b: &Datum, whole: &Datum) -> R<Vec<(Symbol, Datum)>> {
