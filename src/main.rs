@@ -12,6 +12,7 @@ fn main() {
     // A first Ctrl-C asks the evaluator to stop; a second one, if the program did not
     // notice (it may be blocked outside the evaluator), ends the process.
     let _ = ctrlc::set_handler(move || {
+        rlmsh::python::interrupt();
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(ExitCode::INTERRUPTED);
         }

@@ -31,6 +31,9 @@ pub enum Func {
     Kw(KwFn, &'static [&'static str]),
 }
 
+/// The keyword list of a builtin that accepts any keyword (`py-call` passes them on).
+pub const ANY_KEYWORDS: &[&str] = &["..."];
+
 /// Marks a builtin that takes any number of arguments from `min` on.
 pub const MANY: usize = usize::MAX;
 
@@ -75,7 +78,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 14] {
+pub fn all_tables() -> [&'static [Primitive]; 15] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -91,6 +94,7 @@ pub fn all_tables() -> [&'static [Primitive]; 14] {
         json::PRIMITIVES,
         system::PRIMITIVES,
         crate::value::equal::PRIMITIVES,
+        crate::python::PRIMITIVES,
     ]
 }
 

@@ -2,6 +2,7 @@
 //! mode is a thin layer over the interpreter library.
 
 mod run;
+mod session;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 pub use run::{ExitCode, Source};
+pub use session::SessionFlags;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -40,9 +42,12 @@ pub struct Cli {
     /// Program file to run (`-` reads the program from standard input).
     pub file: Option<PathBuf>,
 
-    /// Arguments for the program, available as (current-command-line-arguments).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Arguments for the program, available as (current-command-line-arguments). rlmsh's own
+    /// flags may come before or after the program; arguments that start with `-` go after `--`.
     pub args: Vec<String>,
+
+    #[command(flatten)]
+    pub session: SessionFlags,
 }
 
 #[derive(Subcommand, Debug)]
@@ -50,13 +55,18 @@ pub enum Command {
     /// Run a program file (`-` for standard input).
     Run {
         file: PathBuf,
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        /// Arguments for the program (those that start with `-` after `--`).
         args: Vec<String>,
+        #[command(flatten)]
+        session: SessionFlags,
     },
     /// Read and compile a program without running it; report the first error.
     Check { file: PathBuf },
     /// Start the interactive REPL.
-    Repl,
+    Repl {
+        #[command(flatten)]
+        session: SessionFlags,
+    },
     /// Print the reference of every builtin (name, arity, documentation) as Markdown.
     Builtins,
 }
@@ -71,20 +81,34 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             return code;
         }
     };
-    let code = match cli.command {
-        Some(Command::Run { file, args }) => run::run_program(Source::from_path(&file), args, interrupt),
+    let session = |flags: &SessionFlags, args: Vec<String>, program_reads_stdin: bool| {
+        let mut interp = crate::Interp::new();
+        interp.interrupt = interrupt.clone();
+        interp.command_line = args;
+        flags.apply(&mut interp, program_reads_stdin).map(|()| interp).map_err(|e| {
+            eprintln!("{}", e.message);
+            e.code
+        })
+    };
+    let run_file = |file: &PathBuf, args, flags| {
+        let source = Source::from_path(file);
+        session(flags, args, matches!(source, Source::Stdin)).map_or_else(|code| code, |interp| run::run_program(source, interp))
+    };
+    match cli.command {
+        Some(Command::Run { file, args, session: flags }) => run_file(&file, args, &flags),
         Some(Command::Check { file }) => run::check_program(Source::from_path(&file)),
-        Some(Command::Repl) => crate::repl::run(interrupt),
+        Some(Command::Repl { session: flags }) => session(&flags, Vec::new(), false).map_or_else(|code| code, crate::repl::run),
         Some(Command::Builtins) => {
             print!("{}", crate::builtins::reference_markdown());
             ExitCode::SUCCESS
         }
         None => match (cli.eval, cli.file) {
-            (Some(expr), _) => run::eval_and_print(&expr, cli.args, interrupt),
-            (None, Some(file)) => run::run_program(Source::from_path(&file), cli.args, interrupt),
-            (None, None) if std::io::stdin().is_terminal() => crate::repl::run(interrupt),
-            (None, None) => run::run_program(Source::Stdin, cli.args, interrupt),
+            (Some(expr), _) => session(&cli.session, cli.args, false).map_or_else(|code| code, |interp| run::eval_and_print(&expr, interp)),
+            (None, Some(file)) => run_file(&file, cli.args, &cli.session),
+            (None, None) if std::io::stdin().is_terminal() => {
+                session(&cli.session, Vec::new(), false).map_or_else(|code| code, crate::repl::run)
+            }
+            (None, None) => run_file(&PathBuf::from("-"), cli.args, &cli.session),
         },
-    };
-    code
+    }
 }

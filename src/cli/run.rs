@@ -1,8 +1,6 @@
 //! Running programs from files, standard input and `-e`, and reporting their errors.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use crate::error::{Error, ExnKind, Signal, Span};
 use crate::eval::compile::compile_toplevel;
@@ -65,7 +63,7 @@ fn is_module(src: &str) -> bool {
     src.trim_start().starts_with("#lang")
 }
 
-pub fn run_program(source: Source, args: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
+pub fn run_program(source: Source, mut interp: Interp) -> i32 {
     let src = match source.read() {
         Ok(s) => s,
         Err(msg) => {
@@ -73,9 +71,6 @@ pub fn run_program(source: Source, args: Vec<String>, interrupt: Arc<AtomicBool>
             return ExitCode::NO_INPUT;
         }
     };
-    let mut interp = Interp::new();
-    interp.interrupt = interrupt;
-    interp.command_line = args;
     let code = run_source(&mut interp, &src, &source.name(), is_module(&src));
     crate::builtins::system::flush_stdout();
     code
@@ -126,10 +121,7 @@ fn print_result(interp: &mut Interp, v: &Value) {
     }
 }
 
-pub fn eval_and_print(expr: &str, args: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
-    let mut interp = Interp::new();
-    interp.interrupt = interrupt;
-    interp.command_line = args;
+pub fn eval_and_print(expr: &str, mut interp: Interp) -> i32 {
     let code = run_source(&mut interp, expr, "-e", true);
     crate::builtins::system::flush_stdout();
     code

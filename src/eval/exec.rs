@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gcmodule::Cc;
 use smallvec::SmallVec;
 
-use crate::builtins::{Func, Primitive};
+use crate::builtins::{Func, Primitive, ANY_KEYWORDS};
 use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::compile::Toplevel;
 use crate::eval::env::{Env, Frame};
@@ -635,7 +635,8 @@ impl Interp {
         match &p.func {
             Func::Plain(_) => Err(unknown_keyword(p.name, keywords[0].0)),
             Func::Kw(f, allowed) => {
-                if let Some((k, _)) = keywords.iter().find(|(k, _)| !allowed.contains(&k.name())) {
+                let accepts = |k: &Symbol| *allowed == ANY_KEYWORDS || allowed.contains(&k.name());
+                if let Some((k, _)) = keywords.iter().find(|(k, _)| !accepts(k)) {
                     return Err(unknown_keyword(p.name, *k));
                 }
                 f(self, &args, &keywords)

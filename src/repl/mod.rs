@@ -6,8 +6,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -76,9 +75,8 @@ fn history_path() -> Option<PathBuf> {
     Some(dir.join("history"))
 }
 
-pub fn run(interrupt: Arc<AtomicBool>) -> i32 {
-    let mut interp = Interp::new();
-    interp.interrupt = interrupt.clone();
+pub fn run(mut interp: Interp) -> i32 {
+    let interrupt = interp.interrupt.clone();
     let names = Rc::new(RefCell::new(interp.globals.bound_names()));
     let mut editor: Editor<ReplHelper, rustyline::history::DefaultHistory> = match Editor::new() {
         Ok(e) => e,

@@ -1,0 +1,94 @@
+//! Flags that shape the session a program runs in (its inputs and context), checked before
+//! anything runs so that a bad flag is a usage error naming the flag.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::python::{bind_at_startup, python_name, valid_name, StartupGlobal};
+use crate::value::Value;
+use crate::Interp;
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct SessionFlags {
+    /// Bind the Python global NAME to the lines of PATH, loaded lazily (`-`: an iterator over
+    /// standard input's lines). Repeatable.
+    #[arg(long = "input", value_name = "NAME=PATH")]
+    pub inputs: Vec<String>,
+
+    /// Bind `context` (in Scheme and in Python) to the text of PATH (`-`: standard input).
+    #[arg(long = "context", value_name = "PATH")]
+    pub context: Option<PathBuf>,
+}
+
+/// Why the session could not be prepared, with the exit code that goes with it.
+pub struct SetupError {
+    pub message: String,
+    pub code: i32,
+}
+
+enum InputSource {
+    File(PathBuf),
+    Stdin,
+}
+
+impl SessionFlags {
+    /// Checks the flags and binds what they ask for in `interp`. `program_reads_stdin` is set
+    /// when the program itself comes from standard input, which then cannot serve twice.
+    pub fn apply(&self, interp: &mut Interp, program_reads_stdin: bool) -> Result<(), SetupError> {
+        let mut stdin_user = program_reads_stdin.then_some("the program (`-`)".to_string());
+        let mut claim_stdin = |flag: String| match stdin_user.replace(flag.clone()) {
+            Some(earlier) => Err(usage(format!("{flag}: standard input is already read by {earlier}"))),
+            None => Ok(()),
+        };
+        let mut inputs = Vec::new();
+        for spec in &self.inputs {
+            let flag = format!("--input {spec}");
+            let Some((name, path)) = spec.split_once('=') else {
+                return Err(usage(format!("{flag}: expected NAME=PATH")));
+            };
+            if !valid_name(&python_name(name)) {
+                return Err(usage(format!("{flag}: {name:?} is not a valid Python identifier")));
+            }
+            let source = if path == "-" {
+                claim_stdin(flag)?;
+                InputSource::Stdin
+            } else {
+                std::fs::File::open(path).map_err(|e| no_input(format!("{flag}: cannot open {path}: {e}")))?;
+                InputSource::File(PathBuf::from(path))
+            };
+            inputs.push((name.to_string(), source));
+        }
+        let context = match &self.context {
+            None => String::new(),
+            Some(path) if path.as_os_str() == "-" => {
+                claim_stdin("--context -".to_string())?;
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+                    .map_err(|e| no_input(format!("--context -: cannot read standard input: {e}")))?;
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Some(path) => std::fs::read(path)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .map_err(|e| no_input(format!("--context {}: cannot read it: {e}", path.display())))?,
+        };
+        for (name, source) in inputs {
+            let global = match source {
+                InputSource::File(path) => StartupGlobal::Lines(path),
+                InputSource::Stdin => StartupGlobal::StdinLines,
+            };
+            bind_at_startup(interp, &name, global);
+        }
+        interp.globals.define("context", Value::string(context.clone()));
+        bind_at_startup(interp, "context", StartupGlobal::Text(context));
+        Ok(())
+    }
+}
+
+fn usage(message: String) -> SetupError {
+    SetupError { message: format!("rlmsh: {message}"), code: super::ExitCode::USAGE }
+}
+
+fn no_input(message: String) -> SetupError {
+    SetupError { message: format!("rlmsh: {message}"), code: super::ExitCode::NO_INPUT }
+}

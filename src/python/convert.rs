@@ -1,0 +1,264 @@
+//! Value conversion between Scheme and Python (the table is in the README).
+//!
+//! Containers are converted element by element with a path of the containers being converted,
+//! so a self-containing list or dict (on either side) is an error instead of an endless
+//! recursion.
+
+use std::any::Any;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use crate::error::{Error, R};
+use crate::value::number::{normalize_big, normalize_rat};
+use crate::value::{HashKey, HashKind, Opaque, Value};
+
+/// A Python object held by a Scheme value; it stays alive while Scheme references it.
+pub struct PyObjectRef {
+    pub object: Py<PyAny>,
+    type_name: String,
+}
+
+impl PyObjectRef {
+    pub fn wrap(object: &Bound<'_, PyAny>) -> Value {
+        let type_name = object.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string());
+        Value::Opaque(Rc::new(Box::new(PyObjectRef { object: object.clone().unbind(), type_name })))
+    }
+}
+
+impl Opaque for PyObjectRef {
+    fn type_name(&self) -> String {
+        format!("python:{}", self.type_name)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The Python object behind a Scheme value, if it is a Python reference.
+pub fn as_python_ref(v: &Value) -> Option<&PyObjectRef> {
+    match v {
+        Value::Opaque(o) => o.as_any().downcast_ref::<PyObjectRef>(),
+        _ => None,
+    }
+}
+
+/// Scheme to Python. `who` names the primitive in error messages.
+pub fn to_python<'py>(py: Python<'py>, v: &Value, who: &str) -> R<Bound<'py, PyAny>> {
+    ToPython { py, who, path: Vec::new() }.convert(v)
+}
+
+struct ToPython<'py, 'w> {
+    py: Python<'py>,
+    who: &'w str,
+    /// Addresses of the Scheme containers being converted, outermost first.
+    path: Vec<usize>,
+}
+
+impl<'py> ToPython<'py, '_> {
+    fn convert(&mut self, v: &Value) -> R<Bound<'py, PyAny>> {
+        let py = self.py;
+        Ok(match v {
+            Value::Void => py.None().into_bound(py),
+            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+            Value::Int(i) => PyInt::new(py, *i).into_any(),
+            Value::Big(b) => (**b).clone().into_pyobject(py).map_err(py_err)?.into_any(),
+            Value::Rat(r) => self.fraction(r)?,
+            Value::Float(f) => PyFloat::new(py, *f).into_any(),
+            Value::Str(s) => PyString::new(py, s).into_any(),
+            Value::Char(c) => PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any(),
+            Value::Symbol(s) | Value::Keyword(s) => PyString::new(py, s.name()).into_any(),
+            Value::Null => PyList::empty(py).into_any(),
+            Value::Pair(_) => {
+                let items = v.list_to_vec().ok_or_else(|| self.refuse(v, "an improper list (only proper lists convert)"))?;
+                self.enter(v)?;
+                let list = self.list(&items)?;
+                self.path.pop();
+                list
+            }
+            Value::Vector(items) => {
+                self.enter(v)?;
+                let items = items.borrow().clone();
+                let list = self.list(&items)?;
+                self.path.pop();
+                list
+            }
+            Value::Hash(table) => {
+                self.enter(v)?;
+                let entries: Vec<(Value, Value)> =
+                    table.map.borrow().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect();
+                let dict = PyDict::new(py);
+                for (k, val) in &entries {
+                    dict.set_item(self.convert(k)?, self.convert(val)?).map_err(py_err)?;
+                }
+                self.path.pop();
+                dict.into_any()
+            }
+            Value::Opaque(_) => match as_python_ref(v) {
+                Some(r) => r.object.bind(py).clone(),
+                None => return Err(self.refuse(v, "a host object that is not a Python reference")),
+            },
+            Value::Syntax(_) => {
+                return Err(Error::contract_msg(
+                    self.who,
+                    "cannot pass a syntax object (a wrapped model answer) to Python; unwrap it with syntax-e first",
+                ))
+            }
+            Value::Closure(_) | Value::Primitive(_) | Value::Continuation(_) | Value::Parameter(_) => {
+                return Err(self.refuse(v, "a procedure (Python cannot call Scheme procedures)"))
+            }
+            _ => return Err(self.refuse(v, &format!("a value of type {}", v.type_name()))),
+        })
+    }
+
+    fn list(&mut self, items: &[Value]) -> R<Bound<'py, PyAny>> {
+        let converted = items.iter().map(|item| self.convert(item)).collect::<R<Vec<_>>>()?;
+        Ok(PyList::new(self.py, converted).map_err(py_err)?.into_any())
+    }
+
+    fn fraction(&self, r: &BigRational) -> R<Bound<'py, PyAny>> {
+        let fraction = self.py.import("fractions").and_then(|m| m.getattr("Fraction")).map_err(py_err)?;
+        fraction.call1((r.numer().clone(), r.denom().clone())).map_err(py_err)
+    }
+
+    fn enter(&mut self, container: &Value) -> R<()> {
+        let address = container_address(container);
+        if self.path.contains(&address) {
+            return Err(Error::contract_msg(self.who, "cannot convert a value that contains itself to Python"));
+        }
+        self.path.push(address);
+        Ok(())
+    }
+
+    fn refuse(&self, v: &Value, what: &str) -> Error {
+        Error::contract_msg(self.who, format!("cannot convert {what} to Python\n  given: {v}"))
+    }
+}
+
+fn container_address(v: &Value) -> usize {
+    match v {
+        Value::Pair(p) => &**p as *const _ as usize,
+        Value::Vector(x) => &**x as *const _ as usize,
+        Value::Hash(h) => &**h as *const _ as usize,
+        _ => 0,
+    }
+}
+
+/// Python to Scheme.
+pub fn from_python(obj: &Bound<'_, PyAny>, who: &str) -> R<Value> {
+    FromPython { who, path: Vec::new() }.convert(obj)
+}
+
+struct FromPython<'w> {
+    who: &'w str,
+    /// Python containers being converted, outermost first.
+    path: Vec<*mut pyo3::ffi::PyObject>,
+}
+
+impl FromPython<'_> {
+    fn convert(&mut self, obj: &Bound<'_, PyAny>) -> R<Value> {
+        if obj.is_none() {
+            return Ok(Value::Void);
+        }
+        if let Ok(s) = obj.cast_exact::<PyString>() {
+            return Ok(Value::string(python_text(s)));
+        }
+        if let Ok(b) = obj.cast::<PyBool>() {
+            return Ok(Value::Bool(b.is_true()));
+        }
+        if let Ok(i) = obj.cast::<PyInt>() {
+            return Ok(match i.extract::<i64>() {
+                Ok(small) => Value::Int(small),
+                Err(_) => normalize_big(i.extract::<BigInt>().map_err(py_err)?),
+            });
+        }
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return Ok(Value::Float(f.value()));
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Value::string(python_text(s)));
+        }
+        if let Ok(list) = obj.cast::<PyList>() {
+            self.enter(obj)?;
+            let items = list.iter().map(|item| self.convert(&item)).collect::<R<Vec<_>>>()?;
+            self.path.pop();
+            return Ok(Value::list(items));
+        }
+        if let Ok(tuple) = obj.cast::<PyTuple>() {
+            self.enter(obj)?;
+            let items = tuple.iter().map(|item| self.convert(&item)).collect::<R<Vec<_>>>()?;
+            self.path.pop();
+            return Ok(Value::list(items));
+        }
+        if let Ok(dict) = obj.cast::<PyDict>() {
+            self.enter(obj)?;
+            let mut map = IndexMap::with_capacity(dict.len());
+            for (k, v) in dict.iter() {
+                let key = match k.cast::<PyString>() {
+                    Ok(s) => Value::sym(&python_text(s)),
+                    Err(_) => self.convert(&k)?,
+                };
+                map.insert(HashKey(key), self.convert(&v)?);
+            }
+            self.path.pop();
+            return Ok(Value::new_hash(HashKind::Equal, false, map));
+        }
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Value::string(String::from_utf8_lossy(b.as_bytes()).into_owned()));
+        }
+        if let Ok(b) = obj.cast::<PyByteArray>() {
+            return Ok(Value::string(String::from_utf8_lossy(&b.to_vec()).into_owned()));
+        }
+        if let Some(r) = fraction_parts(obj)? {
+            return Ok(normalize_rat(r));
+        }
+        Ok(PyObjectRef::wrap(obj))
+    }
+
+    fn enter(&mut self, obj: &Bound<'_, PyAny>) -> R<()> {
+        if self.path.contains(&obj.as_ptr()) {
+            return Err(Error::fail(format!(
+                "{}: cannot convert a Python {} that contains itself",
+                self.who,
+                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            )));
+        }
+        self.path.push(obj.as_ptr());
+        Ok(())
+    }
+}
+
+/// A Python string as Rust text. Python strings may hold lone surrogates, which UTF-8 cannot:
+/// each becomes one U+FFFD.
+pub fn python_text(s: &Bound<'_, PyString>) -> String {
+    if let Ok(text) = s.to_str() {
+        return text.to_string();
+    }
+    let utf16: Vec<u16> = s
+        .call_method1("encode", ("utf-16-le", "surrogatepass"))
+        .and_then(|b| b.extract::<Vec<u8>>())
+        .map(|bytes| bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+        .unwrap_or_default();
+    String::from_utf16_lossy(&utf16)
+}
+
+fn fraction_parts(obj: &Bound<'_, PyAny>) -> R<Option<BigRational>> {
+    let py = obj.py();
+    let fraction = py.import("fractions").and_then(|m| m.getattr("Fraction")).map_err(py_err)?;
+    if !obj.is_instance(&fraction).map_err(py_err)? {
+        return Ok(None);
+    }
+    let numer: BigInt = obj.getattr("numerator").and_then(|n| n.extract()).map_err(py_err)?;
+    let denom: BigInt = obj.getattr("denominator").and_then(|n| n.extract()).map_err(py_err)?;
+    Ok(Some(BigRational::new(numer, denom)))
+}
+
+/// A Python error met while converting (rare: out of memory, a broken `__index__`).
+fn py_err(e: PyErr) -> Error {
+    Error::fail(format!("Python conversion failed: {e}"))
+}

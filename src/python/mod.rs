@@ -1,0 +1,105 @@
+//! The Python bridge: `py-exec`, `py-eval`, `py-set!` and `py-call` on a CPython embedded in
+//! the process with pyo3.
+//!
+//! CPython starts on the first `py-*` call, so pure-Scheme programs never pay for it. Each
+//! interpreter instance has its own global namespace (a nested sandbox does not see its
+//! parent's Python globals). The GIL is taken for the duration of one primitive and released
+//! in between, so no Python state is held while Scheme code or model calls run.
+
+mod convert;
+mod lines;
+mod primitives;
+mod runtime;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::error::{Error, R};
+use crate::interp::Interp;
+
+pub use primitives::PRIMITIVES;
+pub use runtime::interrupt;
+
+/// A Python global that the command line asks for, bound when Python starts.
+pub enum StartupGlobal {
+    /// The lines of a file, loaded lazily (`--input NAME=PATH`).
+    Lines(PathBuf),
+    /// An iterator over standard input's lines (`--input NAME=-`).
+    StdinLines,
+    Text(String),
+}
+
+#[derive(Default)]
+struct StartupGlobals(Vec<(String, StartupGlobal)>);
+
+/// Arranges for the Python global `name` to be bound when this instance first uses Python.
+pub fn bind_at_startup(interp: &mut Interp, name: &str, value: StartupGlobal) {
+    if interp.extension::<StartupGlobals>().is_none() {
+        interp.set_extension(StartupGlobals::default());
+    }
+    if let Some(globals) = interp.extension::<StartupGlobals>() {
+        globals.0.push((python_name(name), value));
+    }
+}
+
+/// Scheme-style names (`review-text`) name Python globals with underscores (`review_text`).
+pub fn python_name(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// Whether `name` can be a Python global: an identifier (Unicode letters allowed, as in
+/// Python) that is not a keyword.
+pub fn valid_name(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+        "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ];
+    let mut chars = name.chars();
+    let starts_well = chars.next().is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c));
+    starts_well && chars.all(unicode_ident::is_xid_continue) && !KEYWORDS.contains(&name)
+}
+
+/// Compiled code, cached by source text: programs run the same snippets in loops.
+struct Cell {
+    statements: Option<Py<PyAny>>,
+    expression: Option<Py<PyAny>>,
+}
+
+/// Past this many distinct snippets the cache starts afresh, so programs that generate code
+/// (e.g. `logs[1000:2000]` with changing bounds) do not grow it without bound.
+const CELL_CACHE_LIMIT: usize = 4096;
+
+/// One interpreter instance's Python state.
+struct Session {
+    namespace: Py<PyDict>,
+    cells: HashMap<(bool, String), std::rc::Rc<Cell>>,
+}
+
+fn session<'a>(interp: &'a mut Interp, py: Python<'_>) -> R<&'a mut Session> {
+    if interp.extension::<Session>().is_none() {
+        let namespace = PyDict::new(py);
+        let setup = || -> PyResult<()> {
+            namespace.set_item("__builtins__", py.import("builtins")?)?;
+            namespace.set_item("__name__", "__main__")?;
+            Ok(())
+        };
+        setup().map_err(|e| Error::fail(format!("could not set up the Python namespace: {e}")))?;
+        let startup = interp.extension::<StartupGlobals>().map(std::mem::take).unwrap_or_default();
+        for (name, value) in startup.0 {
+            let bound = match value {
+                StartupGlobal::Lines(path) => Bound::new(py, lines::Lines::new(path)).map(Bound::into_any),
+                StartupGlobal::StdinLines => Bound::new(py, lines::LineIterator::stdin()).map(Bound::into_any),
+                StartupGlobal::Text(text) => Ok(pyo3::types::PyString::new(py, &text).into_any()),
+            };
+            bound
+                .and_then(|obj| namespace.set_item(&name, obj))
+                .map_err(|e| Error::fail(format!("could not bind the Python global {name}: {e}")))?;
+        }
+        interp.set_extension(Session { namespace: namespace.unbind(), cells: HashMap::new() });
+    }
+    Ok(interp.extension::<Session>().expect("the session was just created"))
+}

@@ -1,0 +1,233 @@
+//! The `py-*` primitives.
+
+use std::rc::Rc;
+
+use pyo3::exceptions::PyKeyboardInterrupt;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use super::convert::{as_python_ref, from_python, to_python};
+use super::runtime::{bridge, running, Bridge};
+use super::{python_name, session, valid_name, Cell, Session, CELL_CACHE_LIMIT};
+use crate::builtins::{args, Primitive, ANY_KEYWORDS, MANY};
+use crate::error::{Error, ExnKind, R};
+use crate::interp::Interp;
+use crate::value::{Symbol, Value};
+
+pub const PRIMITIVES: &[Primitive] = &[
+    Primitive::new(
+        "py-exec",
+        1,
+        1,
+        py_exec,
+        "Runs Python statements in the program's Python namespace; returns what they printed as a string.",
+    ),
+    Primitive::new(
+        "py-eval",
+        1,
+        1,
+        py_eval,
+        "Returns the value of a Python expression, or of statements ending in an expression, converted to Scheme.",
+    ),
+    Primitive::new(
+        "py-set!",
+        2,
+        2,
+        py_set,
+        "Binds a Python global (hyphens in the name become underscores) to a Scheme value converted to Python.",
+    ),
+    Primitive::with_keywords(
+        "py-call",
+        1,
+        MANY,
+        ANY_KEYWORDS,
+        py_call,
+        "Calls a Python callable, given by dotted name or reference (or a reference and a method name), with converted arguments; #:k v pass keyword arguments.",
+    ),
+];
+
+fn started(who: &str) -> R<&'static Bridge> {
+    bridge().map_err(|e| Error::fail(format!("{who}: {e}")))
+}
+
+fn py_exec(interp: &mut Interp, args: &[Value]) -> R<Value> {
+    let code = args::string("py-exec", &args[0])?;
+    let bridge = started("py-exec")?;
+    Python::attach(|py| {
+        let result = run_cell(session(interp, py)?, py, bridge, code, false);
+        let printed = take_printed(py, bridge);
+        match result {
+            Ok(_) => Ok(Value::string(printed)),
+            Err(e) => {
+                interp.write_output(None, &printed)?;
+                Err(python_error(interp, py, bridge, "py-exec", e))
+            }
+        }
+    })
+}
+
+fn py_eval(interp: &mut Interp, args: &[Value]) -> R<Value> {
+    let code = args::string("py-eval", &args[0])?;
+    let bridge = started("py-eval")?;
+    Python::attach(|py| {
+        let result = run_cell(session(interp, py)?, py, bridge, code, true);
+        let printed = take_printed(py, bridge);
+        if !printed.is_empty() {
+            interp.write_output(None, &printed)?;
+        }
+        match result {
+            Ok(value) => from_python(&value, "py-eval"),
+            Err(e) => Err(python_error(interp, py, bridge, "py-eval", e)),
+        }
+    })
+}
+
+fn py_set(interp: &mut Interp, args: &[Value]) -> R<Value> {
+    let who = "py-set!";
+    let name = match &args[0] {
+        Value::Str(s) => python_name(s),
+        Value::Symbol(s) => python_name(s.name()),
+        _ => return Err(Error::argument(who, "(or/c string? symbol?)", args, 0)),
+    };
+    if !valid_name(&name) {
+        return Err(Error::contract_msg(
+            who,
+            format!("{name:?} is not a valid Python identifier (or it is a Python keyword)"),
+        ));
+    }
+    let bridge = started(who)?;
+    Python::attach(|py| {
+        let value = to_python(py, &args[1], who)?;
+        let namespace = session(interp, py)?.namespace.clone_ref(py);
+        namespace.bind(py).set_item(&name, value).map_err(|e| python_error(interp, py, bridge, who, e))?;
+        Ok(Value::Void)
+    })
+}
+
+fn py_call(interp: &mut Interp, args: &[Value], keywords: &[(Symbol, Value)]) -> R<Value> {
+    let who = "py-call";
+    let bridge = started(who)?;
+    Python::attach(|py| {
+        let namespace = session(interp, py)?.namespace.clone_ref(py);
+        let (callee, rest) = callee(py, bridge, namespace.bind(py), args).map_err(|e| python_error(interp, py, bridge, who, e))?;
+        let positional = rest.iter().map(|v| to_python(py, v, who)).collect::<R<Vec<_>>>()?;
+        let positional = PyTuple::new(py, positional).map_err(|e| python_error(interp, py, bridge, who, e))?;
+        let named = PyDict::new(py);
+        for (k, v) in keywords {
+            named
+                .set_item(python_name(k.name()), to_python(py, v, who)?)
+                .map_err(|e| python_error(interp, py, bridge, who, e))?;
+        }
+        let result = running(|| callee.call(positional, Some(&named)));
+        let printed = take_printed(py, bridge);
+        if !printed.is_empty() {
+            interp.write_output(None, &printed)?;
+        }
+        match result {
+            Ok(value) => from_python(&value, who),
+            Err(e) => Err(python_error(interp, py, bridge, who, e)),
+        }
+    })
+}
+
+/// What `py-call`'s arguments call: a dotted name, a reference, or a reference's method
+/// (`(py-call obj "method" arg ...)`), with the arguments that remain.
+fn callee<'py, 'a>(
+    py: Python<'py>,
+    bridge: &Bridge,
+    namespace: &Bound<'py, PyDict>,
+    args: &'a [Value],
+) -> PyResult<(Bound<'py, PyAny>, &'a [Value])> {
+    match (&args[0], as_python_ref(&args[0])) {
+        (_, Some(reference)) => {
+            let object = reference.object.bind(py).clone();
+            if let Some(Value::Str(method)) = args.get(1) {
+                if let Ok(attribute) = object.getattr(method.as_str()) {
+                    if attribute.is_callable() {
+                        return Ok((attribute, &args[2..]));
+                    }
+                }
+            }
+            Ok((object, &args[1..]))
+        }
+        (Value::Str(name), None) => Ok((bridge.resolve.bind(py).call1((name.as_str(), namespace))?, &args[1..])),
+        (Value::Symbol(name), None) => Ok((bridge.resolve.bind(py).call1((name.name(), namespace))?, &args[1..])),
+        (other, None) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "expected a callable's name (a string) or a Python reference, given: {other}"
+        ))),
+    }
+}
+
+/// Compiles (or finds compiled) `code` and runs it in the session's namespace; for `py-eval`
+/// returns the value of the final expression, for `py-exec` None.
+fn run_cell<'py>(session: &mut Session, py: Python<'py>, bridge: &Bridge, code: &str, eval: bool) -> PyResult<Bound<'py, PyAny>> {
+    let key = (eval, code.to_string());
+    let cell = match session.cells.get(&key) {
+        Some(cell) => cell.clone(),
+        None => {
+            let kind = if eval { "eval" } else { "exec" };
+            let compiled = bridge.compile_cell.bind(py).call1((code, kind))?;
+            let (statements, expression): (Option<Py<PyAny>>, Option<Py<PyAny>>) = compiled.extract()?;
+            let cell = Rc::new(Cell { statements, expression });
+            if session.cells.len() >= CELL_CACHE_LIMIT {
+                session.cells.clear();
+            }
+            session.cells.insert(key, cell.clone());
+            cell
+        }
+    };
+    let namespace = session.namespace.clone_ref(py);
+    running(|| {
+        if let Some(statements) = &cell.statements {
+            eval_code(py, statements, &namespace)?;
+        }
+        match &cell.expression {
+            Some(expression) => eval_code(py, expression, &namespace),
+            None => Ok(py.None().into_bound(py)),
+        }
+    })
+}
+
+fn eval_code<'py>(py: Python<'py>, code: &Py<PyAny>, namespace: &Py<PyDict>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `code` is a code object made by `compile`, `namespace` a dict, both alive for the
+    // call; PyEval_EvalCode returns a new reference or NULL with the error set.
+    unsafe {
+        let result = pyo3::ffi::PyEval_EvalCode(code.as_ptr(), namespace.as_ptr(), namespace.as_ptr());
+        Bound::from_owned_ptr_or_err(py, result)
+    }
+}
+
+/// What Python printed since the last call.
+fn take_printed(py: Python<'_>, bridge: &Bridge) -> String {
+    bridge
+        .capture
+        .bind(py)
+        .call_method0("take")
+        .ok()
+        .and_then(|text| text.cast::<PyString>().ok().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default()
+}
+
+/// A Python exception as an rlmsh error: KeyboardInterrupt is a break (Ctrl-C), anything else
+/// an `exn:fail` whose message has the exception and the traceback of the user's code.
+fn python_error(interp: &Interp, py: Python<'_>, bridge: &Bridge, who: &str, e: PyErr) -> Error {
+    if e.is_instance_of::<PyKeyboardInterrupt>(py) {
+        interp.interrupt.store(false, std::sync::atomic::Ordering::SeqCst);
+        return Error::new(ExnKind::Break, "user break");
+    }
+    let description = bridge
+        .describe
+        .bind(py)
+        .call1((e.value(py), e.traceback(py)))
+        .and_then(|d| d.extract::<String>())
+        .unwrap_or_else(|_| e.to_string());
+    let mut lines = description.lines().rev();
+    let summary = lines.next().unwrap_or_default().to_string();
+    let traceback: Vec<&str> = lines.rev().collect();
+    let mut message = format!("{who}: Python raised {summary}");
+    for line in traceback {
+        message.push_str("\n  ");
+        message.push_str(line);
+    }
+    Error::new(ExnKind::Fail, message)
+}
