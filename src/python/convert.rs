@@ -185,15 +185,24 @@ impl FromPython<'_> {
         }
         if let Ok(list) = obj.cast::<PyList>() {
             self.enter(obj)?;
-            let items = list.iter().map(|item| self.convert(&item)).collect::<R<Vec<_>>>()?;
+            // Consing from the end builds the list without an intermediate vector. An item that
+            // vanished meanwhile (Python code run by a conversion shrank the list) is skipped.
+            let mut result = Value::Null;
+            for i in (0..list.len()).rev() {
+                let Ok(item) = list.get_item(i) else { continue };
+                result = Value::cons(self.convert(&item)?, result);
+            }
             self.path.pop();
-            return Ok(Value::list(items));
+            return Ok(result);
         }
         if let Ok(tuple) = obj.cast::<PyTuple>() {
             self.enter(obj)?;
-            let items = tuple.iter().map(|item| self.convert(&item)).collect::<R<Vec<_>>>()?;
+            let mut result = Value::Null;
+            for item in tuple.iter().rev() {
+                result = Value::cons(self.convert(&item)?, result);
+            }
             self.path.pop();
-            return Ok(Value::list(items));
+            return Ok(result);
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
             self.enter(obj)?;

@@ -76,7 +76,9 @@ const CELL_CACHE_LIMIT: usize = 4096;
 /// One interpreter instance's Python state.
 struct Session {
     namespace: Py<PyDict>,
-    cells: HashMap<(bool, String), std::rc::Rc<Cell>>,
+    /// Compiled snippets of `py-exec` and of `py-eval`.
+    exec_cells: HashMap<String, std::rc::Rc<Cell>>,
+    eval_cells: HashMap<String, std::rc::Rc<Cell>>,
 }
 
 fn session<'a>(interp: &'a mut Interp, py: Python<'_>) -> R<&'a mut Session> {
@@ -99,7 +101,7 @@ fn session<'a>(interp: &'a mut Interp, py: Python<'_>) -> R<&'a mut Session> {
                 .and_then(|obj| namespace.set_item(&name, obj))
                 .map_err(|e| Error::fail(format!("could not bind the Python global {name}: {e}")))?;
         }
-        interp.set_extension(Session { namespace: namespace.unbind(), cells: HashMap::new() });
+        interp.set_extension(Session { namespace: namespace.unbind(), exec_cells: HashMap::new(), eval_cells: HashMap::new() });
     }
     Ok(interp.extension::<Session>().expect("the session was just created"))
 }

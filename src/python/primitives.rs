@@ -161,18 +161,18 @@ fn callee<'py, 'a>(
 /// Compiles (or finds compiled) `code` and runs it in the session's namespace; for `py-eval`
 /// returns the value of the final expression, for `py-exec` None.
 fn run_cell<'py>(session: &mut Session, py: Python<'py>, bridge: &Bridge, code: &str, eval: bool) -> PyResult<Bound<'py, PyAny>> {
-    let key = (eval, code.to_string());
-    let cell = match session.cells.get(&key) {
+    let cells = if eval { &mut session.eval_cells } else { &mut session.exec_cells };
+    let cell = match cells.get(code) {
         Some(cell) => cell.clone(),
         None => {
             let kind = if eval { "eval" } else { "exec" };
             let compiled = bridge.compile_cell.bind(py).call1((code, kind))?;
             let (statements, expression): (Option<Py<PyAny>>, Option<Py<PyAny>>) = compiled.extract()?;
             let cell = Rc::new(Cell { statements, expression });
-            if session.cells.len() >= CELL_CACHE_LIMIT {
-                session.cells.clear();
+            if cells.len() >= CELL_CACHE_LIMIT {
+                cells.clear();
             }
-            session.cells.insert(key, cell.clone());
+            cells.insert(code.to_string(), cell.clone());
             cell
         }
     };
@@ -199,6 +199,9 @@ fn eval_code<'py>(py: Python<'py>, code: &Py<PyAny>, namespace: &Py<PyDict>) -> 
 
 /// What Python printed since the last call.
 fn take_printed(py: Python<'_>, bridge: &Bridge) -> String {
+    if bridge.printed.bind(py).is_empty() {
+        return String::new();
+    }
     bridge
         .capture
         .bind(py)

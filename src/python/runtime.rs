@@ -5,11 +5,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
+use pyo3::types::{PyList, PyModule};
 
 /// The helpers defined in `bridge.py`.
 pub struct Bridge {
     pub capture: Py<PyAny>,
+    /// The capture's list of printed pieces: checking that it is empty is cheaper than a call.
+    pub printed: Py<PyList>,
     pub compile_cell: Py<PyAny>,
     pub describe: Py<PyAny>,
     pub resolve: Py<PyAny>,
@@ -34,8 +36,15 @@ fn start() -> Result<Bridge, String> {
         let module = PyModule::from_code(py, c_str(include_str!("bridge.py")).as_c_str(), c"rlmsh_bridge.py", c"rlmsh_bridge")
             .map_err(|e| describe_startup_error(py, e))?;
         let get = |name: &str| module.getattr(name).map(Bound::unbind).map_err(|e| describe_startup_error(py, e));
+        let capture = get("capture")?;
+        let printed = capture
+            .bind(py)
+            .getattr("_parts")
+            .and_then(|parts| Ok(parts.cast_into::<PyList>()?.unbind()))
+            .map_err(|e| describe_startup_error(py, e))?;
         Ok(Bridge {
-            capture: get("capture")?,
+            capture,
+            printed,
             compile_cell: get("compile_cell")?,
             describe: get("describe")?,
             resolve: get("resolve")?,
@@ -90,5 +99,10 @@ pub fn interrupt() {
         // SAFETY: PyErr_SetInterrupt only sets a flag; CPython documents it as callable from
         // any thread without holding the GIL, and RUNNING implies the interpreter is started.
         unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+        // Called from a thread other than Python's main one, that flag does not stop the
+        // running bytecode loop until the loop rechecks its state, which it does when it hands
+        // over the GIL. Asking for the GIL forces that; a thread of its own keeps the Ctrl-C
+        // handler free for a second Ctrl-C while C code holds the GIL.
+        std::thread::spawn(|| Python::attach(|_| ()));
     }
 }
