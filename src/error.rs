@@ -67,6 +67,8 @@ pub enum ExnKind {
     Syntax,
     Read,
     Filesystem,
+    /// A model call refused because a token budget is spent (exit code 3 when uncaught).
+    TokenBudget,
     /// Raised by Ctrl-C; not an `exn:fail?`, so ordinary handlers let it through.
     Break,
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod error;
 pub mod eval;
 pub mod interp;
+pub mod llm;
 pub mod python;
 pub mod reader;
 pub mod repl;

@@ -78,7 +78,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 15] {
+pub fn all_tables() -> [&'static [Primitive]; 16] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -95,6 +95,7 @@ pub fn all_tables() -> [&'static [Primitive]; 15] {
         system::PRIMITIVES,
         crate::value::equal::PRIMITIVES,
         crate::python::PRIMITIVES,
+        crate::llm::PRIMITIVES,
     ]
 }
 

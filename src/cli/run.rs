@@ -16,6 +16,7 @@ impl ExitCode {
     pub const SUCCESS: i32 = 0;
     pub const RUNTIME: i32 = 1;
     pub const USAGE: i32 = 2;
+    pub const TOKEN_BUDGET: i32 = 3;
     pub const SYNTAX: i32 = 65;
     pub const NO_INPUT: i32 = 66;
     pub const INTERRUPTED: i32 = 130;
@@ -163,6 +164,7 @@ pub fn report(e: &Error) -> i32 {
     match e.exn_kind() {
         Some(ExnKind::Read | ExnKind::Syntax) => ExitCode::SYNTAX,
         Some(ExnKind::Break) => ExitCode::INTERRUPTED,
+        Some(ExnKind::TokenBudget) => ExitCode::TOKEN_BUDGET,
         _ => ExitCode::RUNTIME,
     }
 }

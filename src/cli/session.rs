@@ -9,7 +9,7 @@ use crate::python::{bind_at_startup, python_name, valid_name, StartupGlobal};
 use crate::value::Value;
 use crate::Interp;
 
-#[derive(Args, Debug, Default, Clone)]
+#[derive(Args, Debug, Clone)]
 pub struct SessionFlags {
     /// Bind the Python global NAME to the lines of PATH, loaded lazily (`-`: an iterator over
     /// standard input's lines). Repeatable.
@@ -19,6 +19,34 @@ pub struct SessionFlags {
     /// Bind `context` (in Scheme and in Python) to the text of PATH (`-`: standard input).
     #[arg(long = "context", value_name = "PATH")]
     pub context: Option<PathBuf>,
+
+    /// Answer model calls with the built-in deterministic offline model (no network); also
+    /// RLMSH_OFFLINE=1.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// The model used when a call names none [default: $RLMSH_MODEL, else gpt-4o-mini].
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+
+    /// Retries of a model call after 429, 5xx, timeouts and dropped connections.
+    #[arg(long, value_name = "N", default_value_t = crate::llm::DEFAULT_MAX_RETRIES)]
+    pub max_retries: u32,
+
+    /// Seconds one model request may take before it is retried.
+    #[arg(long, value_name = "SECS", default_value_t = crate::llm::DEFAULT_REQUEST_TIMEOUT_SECS, value_parser = positive_seconds)]
+    pub request_timeout: f64,
+
+    /// Model calls in flight at once, across the whole run.
+    #[arg(long, value_name = "N", default_value_t = crate::llm::DEFAULT_MAX_CONCURRENCY, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_concurrency: u64,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(secs),
+        _ => Err(format!("expected a positive number of seconds, got {text:?}")),
+    }
 }
 
 /// Why the session could not be prepared, with the exit code that goes with it.
@@ -36,6 +64,16 @@ impl SessionFlags {
     /// Checks the flags and binds what they ask for in `interp`. `program_reads_stdin` is set
     /// when the program itself comes from standard input, which then cannot serve twice.
     pub fn apply(&self, interp: &mut Interp, program_reads_stdin: bool) -> Result<(), SetupError> {
+        crate::llm::configure(
+            interp,
+            &crate::llm::Overrides {
+                offline: self.offline,
+                model: self.model.clone(),
+                max_retries: Some(self.max_retries),
+                request_timeout_secs: Some(self.request_timeout),
+                max_concurrency: Some(self.max_concurrency),
+            },
+        );
         let mut stdin_user = program_reads_stdin.then_some("the program (`-`)".to_string());
         let mut claim_stdin = |flag: String| match stdin_user.replace(flag.clone()) {
             Some(earlier) => Err(usage(format!("{flag}: standard input is already read by {earlier}"))),

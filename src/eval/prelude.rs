@@ -26,6 +26,7 @@ pub fn install_into(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
     globals.define("current-output-port", interp.stdout.clone());
     globals.define("current-error-port", interp.stderr.clone());
     globals.define("current-input-port", interp.stdin.clone());
+    crate::llm::install(interp, globals);
     for (file, src) in STDLIB {
         interp.eval_str_in(globals, src, file)?;
     }

@@ -840,6 +840,7 @@ fn exn_struct_name(kind: ExnKind) -> &'static str {
         ExnKind::Syntax => "exn:fail:syntax",
         ExnKind::Read => "exn:fail:read",
         ExnKind::Filesystem => "exn:fail:filesystem",
+        ExnKind::TokenBudget => "exn:fail:token-budget",
         ExnKind::Break => "exn:break",
     }
 }

@@ -1,0 +1,166 @@
+//! Sending one model call: the shared tokio runtime and HTTP client, the global cap on calls in
+//! flight, retries with backoff, and JSON-mode checking. Runs on tokio workers and sees only
+//! `Send` data.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::Semaphore;
+
+use super::offline;
+use super::request::{Answer, CallError, Request};
+use super::settings::Provider;
+use super::wire;
+
+/// The runtime model calls run on; two workers are plenty for I/O-bound calls.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("rlmsh-llm")
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the async runtime for model calls: {e}"))
+    })
+}
+
+/// One client for the whole process, so connections are pooled across calls.
+fn http() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .unwrap_or_else(|e| panic!("cannot create the HTTP client: {e}"))
+    })
+}
+
+/// Limits shared by every call of a run.
+pub struct Limits {
+    pub max_retries: u32,
+    pub request_timeout: Duration,
+    pub in_flight: Arc<Semaphore>,
+}
+
+/// Sends `req` (waiting for a free slot first), retrying what retrying can fix. In JSON mode an
+/// answer that does not parse is asked for once more.
+pub async fn execute(req: Request, limits: Arc<Limits>) -> Result<Answer, CallError> {
+    let _slot = limits.in_flight.acquire().await.map_err(|_| CallError::Cancelled)?;
+    let first = send_with_retries(&req, &limits).await?;
+    if !req.json || is_json(&first.text) {
+        return Ok(first);
+    }
+    let second = send_with_retries(&req, &limits).await?;
+    if !is_json(&second.text) {
+        return Err(CallError::NotJson(second.text));
+    }
+    Ok(Answer {
+        text: second.text,
+        usage: super::request::Usage {
+            prompt: first.usage.prompt + second.usage.prompt,
+            completion: first.usage.completion + second.usage.completion,
+        },
+        retries: first.retries + second.retries + 1,
+    })
+}
+
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok()
+}
+
+/// A failed attempt: whether it is worth retrying, and after how long the provider asked.
+struct Failure {
+    error: CallError,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+async fn send_with_retries(req: &Request, limits: &Limits) -> Result<Answer, CallError> {
+    let mut attempt = 0;
+    loop {
+        match send_once(req, limits.request_timeout).await {
+            Ok(mut answer) => {
+                answer.retries = attempt;
+                return Ok(answer);
+            }
+            Err(failure) if failure.retryable && attempt < limits.max_retries => {
+                tokio::time::sleep(failure.retry_after.unwrap_or_else(|| backoff(attempt))).await;
+                attempt += 1;
+            }
+            Err(failure) => return Err(failure.error),
+        }
+    }
+}
+
+/// Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, ... up to 30 s, each scaled by a
+/// random factor in [0.5, 1] so that many calls failing together do not retry together.
+fn backoff(attempt: u32) -> Duration {
+    let base = (0.5 * 2f64.powi(attempt as i32)).min(30.0);
+    Duration::from_secs_f64(base * rand::thread_rng().gen_range(0.5..=1.0))
+}
+
+async fn send_once(req: &Request, timeout: Duration) -> Result<Answer, Failure> {
+    let (url, builder, body) = match &req.provider {
+        Provider::Offline => return Ok(offline::answer(req)),
+        Provider::OpenAi { base_url, key } => {
+            let builder = http().post(format!("{}/chat/completions", base_url.trim_end_matches('/')));
+            let builder = match key {
+                Some(k) => builder.bearer_auth(k),
+                None => builder,
+            };
+            ("chat/completions", builder, wire::openai_body(req))
+        }
+        Provider::Anthropic { base_url, key } => {
+            let builder = http()
+                .post(format!("{}/messages", base_url.trim_end_matches('/')))
+                .header("anthropic-version", "2023-06-01");
+            let builder = match key {
+                Some(k) => builder.header("x-api-key", k),
+                None => builder,
+            };
+            ("messages", builder, wire::anthropic_body(req))
+        }
+    };
+    let response = builder.timeout(timeout).json(&body).send().await.map_err(transport_failure)?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|secs| Duration::from_secs_f64(secs.clamp(0.0, 60.0)));
+    let text = response.text().await.map_err(transport_failure)?;
+    if !status.is_success() {
+        let retryable = status.as_u16() == 429 || status.is_server_error();
+        let error = CallError::Status { status: status.as_u16(), message: wire::error_message(&text) };
+        return Err(Failure { error, retryable, retry_after });
+    }
+    let parsed = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|json| match req.provider {
+            Provider::Anthropic { .. } => wire::anthropic_answer(&json),
+            _ => wire::openai_answer(&json),
+        });
+    match parsed {
+        Ok((text, usage)) => Ok(Answer { text, usage, retries: 0 }),
+        Err(e) => Err(Failure { error: CallError::Malformed(format!("{url}: {e}")), retryable: false, retry_after: None }),
+    }
+}
+
+fn transport_failure(e: reqwest::Error) -> Failure {
+    let error = if e.is_timeout() { CallError::Timeout } else { CallError::Connection(without_url(&e)) };
+    Failure { error, retryable: true, retry_after: None }
+}
+
+/// reqwest's messages name the URL; the message is enough, and keeps query-string secrets out.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut deepest = e.to_string();
+    while let Some(s) = source {
+        deepest = s.to_string();
+        source = s.source();
+    }
+    deepest
+}

@@ -1,0 +1,104 @@
+//! Model calls: `llm-query` and its family.
+//!
+//! Calls run on a shared tokio runtime (`client.rs`); the interpreter thread builds a plain
+//! `Request`, starts the call and, when the program asks for the answer, blocks on it while
+//! watching for Ctrl-C. Nothing that belongs to the interpreter (`Rc` values, Python objects)
+//! crosses to the workers. Token usage is recorded by the call itself, so calls nobody awaits
+//! still count.
+
+mod client;
+mod handle;
+mod offline;
+mod primitives;
+mod request;
+mod settings;
+mod usage;
+mod wire;
+
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use gcmodule::Cc;
+use tokio::sync::Semaphore;
+
+use crate::interp::{Globals, Interp};
+use crate::value::{Parameter, Symbol, Value};
+
+pub use primitives::PRIMITIVES;
+pub use settings::{Overrides, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT_SECS};
+
+use client::Limits;
+use settings::Settings;
+use usage::{Budget, BudgetValue, SharedTotals};
+
+/// One interpreter instance's model-call state.
+struct LlmState {
+    settings: Settings,
+    limits: Arc<Limits>,
+    totals: SharedTotals,
+}
+
+impl LlmState {
+    fn new(overrides: &Overrides) -> LlmState {
+        let settings = Settings::from_env(overrides);
+        let limits = Arc::new(Limits {
+            max_retries: settings.max_retries,
+            request_timeout: settings.request_timeout,
+            in_flight: Arc::new(Semaphore::new(settings.max_concurrency.clamp(1, Semaphore::MAX_PERMITS as u64) as usize)),
+        });
+        LlmState { settings, limits, totals: SharedTotals::default() }
+    }
+}
+
+/// Applies the command line's choices (`--offline`, `--model`, ...) to an instance.
+pub fn configure(interp: &mut Interp, overrides: &Overrides) {
+    interp.set_extension(LlmState::new(overrides));
+}
+
+fn state(interp: &mut Interp) -> &mut LlmState {
+    if interp.extension::<LlmState>().is_none() {
+        interp.set_extension(LlmState::new(&Overrides::default()));
+    }
+    interp.extension::<LlmState>().expect("the state was just created")
+}
+
+/// The `token-budget` parameter of an instance.
+struct BudgetParameter(Value);
+
+/// Defines `token-budget` in a top-level environment.
+pub fn install(interp: &mut Interp, globals: &Rc<Globals>) {
+    let parameter = Value::Parameter(Cc::new(Parameter {
+        id: interp.new_id(),
+        value: std::cell::RefCell::new(budget_value(Budget::new(None))),
+        guard: Some(Value::Primitive(&primitives::TOKEN_BUDGET_GUARD)),
+        name: Some(Symbol::intern("token-budget")),
+    }));
+    globals.define("token-budget", parameter.clone());
+    if interp.extension::<BudgetParameter>().is_none() {
+        interp.set_extension(BudgetParameter(parameter));
+    }
+}
+
+fn budget_value(budget: Arc<Budget>) -> Value {
+    Value::Opaque(Rc::new(Box::new(BudgetValue(budget))))
+}
+
+/// Every budget in force: the `token-budget` binding of each enclosing `parameterize`, and the
+/// program-wide one.
+fn active_budgets(interp: &mut Interp) -> Vec<Arc<Budget>> {
+    let Some(BudgetParameter(Value::Parameter(p))) = interp.extension::<BudgetParameter>() else { return Vec::new() };
+    let p = p.clone();
+    let mut values: Vec<Value> = interp.param_stack.iter().filter(|(id, _)| *id == p.id).map(|(_, cell)| cell.borrow().clone()).collect();
+    values.push(p.value.borrow().clone());
+    values
+        .iter()
+        .filter_map(|v| match v {
+            Value::Opaque(o) => o.as_any().downcast_ref::<BudgetValue>().map(|b| b.0.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn shared_totals(interp: &mut Interp) -> Arc<Mutex<usage::Totals>> {
+    state(interp).totals.clone()
+}

@@ -1,0 +1,298 @@
+//! The model-call primitives.
+
+use std::rc::Rc;
+
+use base64::Engine;
+
+use super::client::{execute, runtime};
+use super::handle::{handle_of, wait, wait_any, CallHandle, Outcome};
+use super::request::{CallError, Request};
+use super::usage::Budget;
+use super::{active_budgets, budget_value, shared_totals, state};
+use crate::builtins::{args, Primitive};
+use crate::error::{Error, ExnKind, R};
+use crate::interp::Interp;
+use crate::value::{HashKey, HashKind, Symbol, Value};
+
+const QUERY_KEYWORDS: &[&str] = &["instruction", "data", "model", "temperature", "max-tokens", "json", "image", "images"];
+
+/// `map-async`'s default number of calls in flight.
+pub const DEFAULT_MAX_CONCURRENT: usize = 20;
+
+/// Images larger than this are refused before they are encoded and sent.
+const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+pub const PRIMITIVES: &[Primitive] = &[
+    Primitive::with_keywords("llm-query", 0, 0, QUERY_KEYWORDS, llm_query,
+        "Asks a model (#:instruction #:data #:model #:temperature #:max-tokens #:json #:image #:images); returns the answer wrapped as a syntax object."),
+    Primitive::with_keywords("unsafe-raw-query", 0, 0, QUERY_KEYWORDS, unsafe_raw_query,
+        "Like llm-query, but returns the answer as a plain string."),
+    Primitive::with_keywords("llm-query-async", 0, 0, QUERY_KEYWORDS, llm_query_async,
+        "Starts a model call at once (same keywords as llm-query) and returns a handle for await."),
+    Primitive::new("await", 1, 1, await_one, "Waits for a call started by llm-query-async; returns its answer as a syntax object."),
+    Primitive::new("await-all", 1, 1, await_all, "Waits for a list of calls; returns their answers as plain strings, in order."),
+    Primitive::new("await-all-syntax", 1, 1, await_all_syntax, "Waits for a list of calls; returns their answers as syntax objects, in order."),
+    Primitive::new("await-any", 1, 1, await_any, "Waits for the first of a list of calls to finish; returns two values: its answer (a string) and the remaining handles."),
+    Primitive::new("cancel", 1, 1, cancel, "Cancels a pending call; awaiting it then raises an error."),
+    Primitive::with_keywords("map-async", 2, 2, &["max-concurrent"], map_async,
+        "Applies F to each element in order; handles F returns run with at most #:max-concurrent (default 20) in flight. Returns the answers (strings) or values, in order."),
+    Primitive::new("tokens-used", 0, 0, tokens_used, "Returns a hash of the tokens used so far: prompt, completion, total, calls, per-model counts and estimated cost in USD."),
+    Primitive::new("syntax-e", 1, 1, syntax_e, "Unwraps a syntax object (a model answer) into its string; passes plain strings through."),
+    Primitive::new("syntax?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Syntax(_)))), "Is the value a syntax object (a wrapped model answer)?"),
+];
+
+/// The guard of the `token-budget` parameter: a limit in tokens (or `#f` for none) becomes a
+/// fresh budget that counts from zero.
+pub static TOKEN_BUDGET_GUARD: Primitive = Primitive::new("%token-budget", 1, 1, token_budget_guard, "Makes a token budget.");
+
+fn token_budget_guard(_: &mut Interp, a: &[Value]) -> R<Value> {
+    let limit = match &a[0] {
+        Value::Bool(false) => None,
+        Value::Int(n) if *n >= 0 => Some(*n as u64),
+        other => return Err(Error::contract("token-budget", "(or/c exact-nonnegative-integer? #f)", other)),
+    };
+    Ok(budget_value(Budget::new(limit)))
+}
+
+fn string_keyword<'a>(who: &str, kws: &'a [(Symbol, Value)], name: &str) -> R<Option<&'a str>> {
+    args::keyword(kws, name).map(|v| args::string(who, v)).transpose()
+}
+
+fn build_request(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Request> {
+    let instruction = string_keyword(who, kws, "instruction")?.unwrap_or("");
+    let data = string_keyword(who, kws, "data")?.unwrap_or("");
+    let json = args::keyword(kws, "json").is_some_and(Value::is_true);
+    let temperature = match args::keyword(kws, "temperature") {
+        None => None,
+        Some(v) if args::is_number(v) => Some(crate::value::number::to_f64(v)),
+        Some(v) => return Err(Error::contract(who, "real?", v)),
+    };
+    let max_tokens = args::keyword(kws, "max-tokens").map(|v| args::index(who, v).map(|n| n as u64)).transpose()?;
+    let mut images = Vec::new();
+    if let Some(image) = args::keyword(kws, "image") {
+        images.push(image_url(who, args::string(who, image)?)?);
+    }
+    if let Some(list) = args::keyword(kws, "images") {
+        for image in args::list(who, list)? {
+            images.push(image_url(who, args::string(who, &image)?)?);
+        }
+    }
+    let settings = &state(interp).settings;
+    let model = match string_keyword(who, kws, "model")? {
+        Some(m) => m.to_string(),
+        None => settings.default_model.clone(),
+    };
+    let (provider, model) = settings.route(&model).map_err(|e| Error::fail(format!("{who}: {e}")))?;
+    let mut system = instruction.to_string();
+    // OpenAI refuses JSON mode unless the messages mention JSON; ask for it rather than fail.
+    if json && !instruction.to_ascii_lowercase().contains("json") {
+        system.push_str("\n\nRespond with a JSON object.");
+    }
+    let user = if data.trim().is_empty() { "(no data provided)".to_string() } else { data.to_string() };
+    Ok(Request { provider, model, system, user, temperature, max_tokens, json, images })
+}
+
+/// An image as a URL the providers accept: URLs pass through, files become base64 data URLs.
+fn image_url(who: &str, image: &str) -> R<String> {
+    if image.starts_with("data:") || image.starts_with("http://") || image.starts_with("https://") {
+        return Ok(image.to_string());
+    }
+    let size = std::fs::metadata(image).map_err(|e| Error::new(ExnKind::Filesystem, format!("{who}: cannot read image {image}: {e}")))?.len();
+    if size > MAX_IMAGE_BYTES {
+        return Err(Error::fail(format!("{who}: image {image} is {size} bytes; the limit is {MAX_IMAGE_BYTES}")));
+    }
+    let bytes = std::fs::read(image).map_err(|e| Error::new(ExnKind::Filesystem, format!("{who}: cannot read image {image}: {e}")))?;
+    let lower = image.to_ascii_lowercase();
+    let media_type = match lower.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        _ => return Err(Error::fail(format!("{who}: {image}: expected a .png, .jpg, .jpeg, .gif or .webp image"))),
+    };
+    Ok(format!("data:{media_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+}
+
+/// Starts a call on the runtime; refuses to when a token budget in force is spent.
+fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
+    let request = build_request(interp, who, kws)?;
+    let budgets = active_budgets(interp);
+    if let Some(spent) = budgets.iter().find(|b| b.exhausted()) {
+        return Err(Error::new(
+            ExnKind::TokenBudget,
+            format!(
+                "{who}: token budget exceeded: {} tokens used of a budget of {}",
+                spent.used.load(std::sync::atomic::Ordering::Relaxed),
+                spent.limit.unwrap_or(0)
+            ),
+        ));
+    }
+    let limits = state(interp).limits.clone();
+    let totals = shared_totals(interp);
+    let model = format!("{}/{}", request.provider.name(), request.model);
+    let task = runtime().spawn(async move {
+        let result = execute(request, limits).await;
+        if let Ok(answer) = &result {
+            totals.lock().unwrap_or_else(|p| p.into_inner()).record(&model, answer.usage);
+            for budget in &budgets {
+                budget.charge(answer.usage.total());
+            }
+        }
+        result
+    });
+    Ok(CallHandle::new_value(interp.new_id(), task))
+}
+
+fn answer_text(who: &str, outcome: Outcome) -> R<Rc<String>> {
+    outcome.map_err(|e| call_error(who, &e))
+}
+
+fn call_error(who: &str, e: &CallError) -> Error {
+    Error::fail(format!("{who}: {e}"))
+}
+
+fn query(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Rc<String>> {
+    let handle = start(interp, who, kws)?;
+    let outcome = wait(interp, handle_of(who, &handle)?)?;
+    answer_text(who, outcome)
+}
+
+fn llm_query(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
+    query(interp, "llm-query", kws).map(Value::Syntax)
+}
+
+fn unsafe_raw_query(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
+    query(interp, "unsafe-raw-query", kws).map(Value::Str)
+}
+
+fn llm_query_async(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
+    start(interp, "llm-query-async", kws)
+}
+
+fn await_one(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let outcome = wait(interp, handle_of("await", &a[0])?)?;
+    answer_text("await", outcome).map(Value::Syntax)
+}
+
+fn await_each(interp: &mut Interp, who: &str, list: &Value) -> R<Vec<Rc<String>>> {
+    let handles = args::list(who, list)?;
+    let mut answers = Vec::with_capacity(handles.len());
+    for (i, h) in handles.iter().enumerate() {
+        let outcome = wait(interp, handle_of(who, h)?)?;
+        answers.push(outcome.map_err(|e| Error::fail(format!("{who}: call {i} failed: {e}")))?);
+    }
+    Ok(answers)
+}
+
+fn await_all(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    Ok(Value::list(await_each(interp, "await-all", &a[0])?.into_iter().map(Value::Str).collect()))
+}
+
+fn await_all_syntax(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    Ok(Value::list(await_each(interp, "await-all-syntax", &a[0])?.into_iter().map(Value::Syntax).collect()))
+}
+
+fn await_any(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let who = "await-any";
+    let values = args::list(who, &a[0])?;
+    if values.is_empty() {
+        return Err(Error::contract(who, "(non-empty-listof llm-call)", &a[0]));
+    }
+    let handles = values.iter().map(|v| handle_of(who, v)).collect::<R<Vec<_>>>()?;
+    let first = wait_any(interp, &handles)?;
+    let answer = answer_text(who, handles[first].outcome_now())?;
+    let rest: Vec<Value> = values.iter().enumerate().filter(|(i, _)| *i != first).map(|(_, v)| v.clone()).collect();
+    Ok(Value::multiple(vec![Value::Str(answer), Value::list(rest)]))
+}
+
+fn cancel(_: &mut Interp, a: &[Value]) -> R<Value> {
+    handle_of("cancel", &a[0])?.cancel();
+    Ok(Value::Void)
+}
+
+fn map_async(interp: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
+    let who = "map-async";
+    let f = args::procedure(who, &a[0])?.clone();
+    let items = args::list(who, &a[1])?;
+    let limit = match args::keyword(kws, "max-concurrent") {
+        Some(v) => args::index(who, v)?.max(1),
+        None => DEFAULT_MAX_CONCURRENT,
+    };
+    let mut results: Vec<Option<Value>> = vec![None; items.len()];
+    let mut in_flight: Vec<(usize, Value)> = Vec::new();
+    let outcome = (|| -> R<()> {
+        for (i, item) in items.into_iter().enumerate() {
+            while in_flight.len() >= limit {
+                settle_one(interp, who, &mut in_flight, &mut results)?;
+            }
+            let produced = interp.apply(&f, vec![item])?;
+            if handle_of(who, &produced).is_ok() {
+                in_flight.push((i, produced));
+            } else {
+                results[i] = Some(produced);
+            }
+        }
+        while !in_flight.is_empty() {
+            settle_one(interp, who, &mut in_flight, &mut results)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = outcome {
+        for (_, h) in &in_flight {
+            if let Ok(handle) = handle_of(who, h) {
+                handle.cancel();
+            }
+        }
+        return Err(e);
+    }
+    Ok(Value::list(results.into_iter().map(|r| r.unwrap_or(Value::Void)).collect()))
+}
+
+/// Waits for one of the calls in flight and stores its answer.
+fn settle_one(interp: &mut Interp, who: &str, in_flight: &mut Vec<(usize, Value)>, results: &mut [Option<Value>]) -> R<()> {
+    let handles = in_flight.iter().map(|(_, h)| handle_of(who, h)).collect::<R<Vec<_>>>()?;
+    let position = wait_any(interp, &handles)?;
+    let outcome = handles[position].outcome_now();
+    let (index, _) = in_flight.remove(position);
+    let answer = outcome.map_err(|e| Error::fail(format!("{who}: element {index} failed: {e}")))?;
+    results[index] = Some(Value::Str(answer));
+    Ok(())
+}
+
+fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {
+    let totals = shared_totals(interp);
+    let totals = totals.lock().unwrap_or_else(|p| p.into_inner());
+    let sum = totals.sum();
+    let entry = |k: &str, v: Value| (HashKey(Value::sym(k)), v);
+    let by_model = totals
+        .by_model
+        .iter()
+        .map(|(model, u)| {
+            let fields = [
+                entry("calls", Value::Int(u.calls as i64)),
+                entry("prompt_tokens", Value::Int(u.prompt as i64)),
+                entry("completion_tokens", Value::Int(u.completion as i64)),
+                entry("total_tokens", Value::Int((u.prompt + u.completion) as i64)),
+                entry("cost_usd", Value::Float(super::usage::cost_usd(model, u.prompt, u.completion))),
+            ];
+            (HashKey(Value::str(model)), Value::new_hash(HashKind::Equal, false, fields.into_iter().collect()))
+        })
+        .collect();
+    let fields = [
+        entry("prompt_tokens", Value::Int(sum.prompt as i64)),
+        entry("completion_tokens", Value::Int(sum.completion as i64)),
+        entry("total_tokens", Value::Int((sum.prompt + sum.completion) as i64)),
+        entry("calls", Value::Int(sum.calls as i64)),
+        entry("cost_usd", Value::Float(totals.cost_usd())),
+        entry("by_model", Value::new_hash(HashKind::Equal, false, by_model)),
+    ];
+    Ok(Value::new_hash(HashKind::Equal, false, fields.into_iter().collect()))
+}
+
+fn syntax_e(_: &mut Interp, a: &[Value]) -> R<Value> {
+    match &a[0] {
+        Value::Syntax(text) => Ok(Value::Str(text.clone())),
+        Value::Str(_) => Ok(a[0].clone()),
+        other => Err(Error::contract("syntax-e", "(or/c syntax? string?)", other)),
+    }
+}

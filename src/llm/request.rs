@@ -1,0 +1,68 @@
+//! What crosses from the interpreter thread to the tokio workers and back: plain `Send` data
+//! (a request in; text, usage and retry counts out), never interpreter values.
+
+use std::fmt;
+
+use super::settings::Provider;
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub provider: Provider,
+    /// The model name as the provider knows it (without an `openai/`-style prefix).
+    pub model: String,
+    pub system: String,
+    pub user: String,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub json: bool,
+    /// Images as data URLs or http(s) URLs.
+    pub images: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub prompt: u64,
+    pub completion: u64,
+}
+
+impl Usage {
+    pub fn total(&self) -> u64 {
+        self.prompt + self.completion
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub text: String,
+    pub usage: Usage,
+    /// Requests that failed and were retried before this answer.
+    pub retries: u32,
+}
+
+#[derive(Clone, Debug)]
+pub enum CallError {
+    /// The provider answered with an error status that retrying does not fix (or retries ran out).
+    Status { status: u16, message: String },
+    /// No answer within the request timeout, on every attempt.
+    Timeout,
+    /// The connection failed (refused, reset, dropped) on every attempt.
+    Connection(String),
+    /// The provider's answer could not be read.
+    Malformed(String),
+    /// JSON mode: the answer was not JSON, twice.
+    NotJson(String),
+    Cancelled,
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Status { status, message } => write!(f, "the provider answered HTTP {status}: {message}"),
+            CallError::Timeout => write!(f, "the request timed out"),
+            CallError::Connection(e) => write!(f, "connection failed: {e}"),
+            CallError::Malformed(e) => write!(f, "the provider's answer could not be read: {e}"),
+            CallError::NotJson(raw) => write!(f, "the answer is not valid JSON (asked twice); raw answer: {raw}"),
+            CallError::Cancelled => write!(f, "the call was cancelled"),
+        }
+    }
+}
