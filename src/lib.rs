@@ -10,6 +10,7 @@ pub mod llm;
 pub mod python;
 pub mod reader;
 pub mod repl;
+pub mod scaffold;
 pub mod value;
 
 pub use error::{Error, R};

@@ -78,7 +78,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 16] {
+pub fn all_tables() -> [&'static [Primitive]; 17] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -96,6 +96,7 @@ pub fn all_tables() -> [&'static [Primitive]; 16] {
         crate::value::equal::PRIMITIVES,
         crate::python::PRIMITIVES,
         crate::llm::PRIMITIVES,
+        crate::scaffold::PRIMITIVES,
     ]
 }
 

@@ -87,10 +87,21 @@ pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: boo
     };
     for form in &forms {
         if let Err(e) = run_form(interp, form, print_results) {
+            if let Signal::Finish(result) = e.signal() {
+                print_finished(interp, result);
+            }
             return report(&e);
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The result of `finish` goes to stdout last, in `display` style, on a line of its own.
+fn print_finished(interp: &mut Interp, result: &Value) {
+    crate::builtins::system::flush_stdout();
+    let text = crate::value::print::display_string(result);
+    let _ = interp.write_output(None, &format!("{text}\n"));
+    crate::builtins::system::flush_stdout();
 }
 
 /// Runs one top-level form. A top-level `begin` is spliced, as in a Racket module, so that

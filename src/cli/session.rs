@@ -20,6 +20,10 @@ pub struct SessionFlags {
     #[arg(long = "context", value_name = "PATH")]
     pub context: Option<PathBuf>,
 
+    /// Directory for checkpoints [default: .rlmsh/checkpoints].
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint_dir: Option<PathBuf>,
+
     /// Answer model calls with the built-in deterministic offline model (no network); also
     /// RLMSH_OFFLINE=1.
     #[arg(long)]
@@ -74,6 +78,9 @@ impl SessionFlags {
                 max_concurrency: Some(self.max_concurrency),
             },
         );
+        if let Some(dir) = &self.checkpoint_dir {
+            crate::scaffold::set_checkpoint_dir(interp, dir.clone());
+        }
         let mut stdin_user = program_reads_stdin.then_some("the program (`-`)".to_string());
         let mut claim_stdin = |flag: String| match stdin_user.replace(flag.clone()) {
             Some(earlier) => Err(usage(format!("{flag}: standard input is already read by {earlier}"))),
@@ -92,7 +99,12 @@ impl SessionFlags {
                 claim_stdin(flag)?;
                 InputSource::Stdin
             } else {
-                std::fs::File::open(path).map_err(|e| no_input(format!("{flag}: cannot open {path}: {e}")))?;
+                let readable = std::fs::File::open(path).and_then(|f| f.metadata());
+                match readable {
+                    Ok(meta) if meta.is_dir() => return Err(no_input(format!("{flag}: {path} is a directory"))),
+                    Ok(_) => {}
+                    Err(e) => return Err(no_input(format!("{flag}: cannot open {path}: {e}"))),
+                }
                 InputSource::File(PathBuf::from(path))
             };
             inputs.push((name.to_string(), source));

@@ -19,6 +19,7 @@ use pyo3::types::PyDict;
 
 use crate::error::{Error, R};
 use crate::interp::Interp;
+use crate::value::Value;
 
 pub use primitives::PRIMITIVES;
 pub use runtime::interrupt;
@@ -43,6 +44,17 @@ pub fn bind_at_startup(interp: &mut Interp, name: &str, value: StartupGlobal) {
     if let Some(globals) = interp.extension::<StartupGlobals>() {
         globals.0.push((python_name(name), value));
     }
+}
+
+/// The value of the Python global `name` (hyphens read as underscores), if it is bound.
+pub fn global_value(interp: &mut Interp, name: &str) -> R<Option<Value>> {
+    let name = python_name(name);
+    runtime::bridge().map_err(Error::fail)?;
+    Python::attach(|py| {
+        let namespace = session(interp, py)?.namespace.clone_ref(py);
+        let found = namespace.bind(py).get_item(&name).map_err(|e| Error::fail(e.to_string()))?;
+        found.map(|obj| convert::from_python(&obj, "finish-var")).transpose()
+    })
 }
 
 /// Scheme-style names (`review-text`) name Python globals with underscores (`review_text`).

@@ -1,0 +1,156 @@
+//! Checkpoints: values saved under string keys, one file per key, written atomically and
+//! durably (temporary file, fsync, rename, fsync of the directory), so a crash at any instant
+//! leaves the old value or the new one, never a torn file.
+//!
+//! A key maps to `<sha256 of the key>.json`: any string is a safe, collision-free file name,
+//! whatever slashes, dots, newlines or length it has. The file records the key itself, for
+//! listing and to tell a (vanishingly unlikely) hash collision from a hit.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use crate::reader::number::parse_number;
+use crate::value::{HashKey, HashKind, Value};
+
+pub const DEFAULT_DIR: &str = ".rlmsh/checkpoints";
+
+pub fn file_for(dir: &Path, key: &str) -> PathBuf {
+    let digest: String = Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("{digest}.json"))
+}
+
+/// Saves `value` under `key`. The error says what could not be saved or written.
+pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
+    let encoded = encode(value)?;
+    let text = json!({"key": key, "value": encoded}).to_string();
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|e| format!("cannot write checkpoint {key:?}: {e}"))?;
+    file.persist(file_for(dir, key)).map_err(|e| format!("cannot write checkpoint {key:?}: {}", e.error))?;
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    Ok(())
+}
+
+/// The value saved under `key`, if any. A file that cannot be read or decoded counts as absent.
+pub fn load(dir: &Path, key: &str) -> Option<Value> {
+    let text = std::fs::read_to_string(file_for(dir, key)).ok()?;
+    let json: Json = serde_json::from_str(&text).ok()?;
+    if json.get("key").and_then(Json::as_str) != Some(key) {
+        return None;
+    }
+    decode(json.get("value")?)
+}
+
+/// Every saved (key, value), sorted by key.
+pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<(String, Option<Value>)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let json: Json = serde_json::from_str(&std::fs::read_to_string(e.path()).ok()?).ok()?;
+            let key = json.get("key")?.as_str()?.to_string();
+            Some((key, json.get("value").and_then(decode)))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// The JSON form of a value, tagged so that every type comes back as it went in.
+fn encode(v: &Value) -> Result<Json, String> {
+    Ok(match v {
+        Value::Void => json!({"void": true}),
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => json!({"int": i.to_string()}),
+        Value::Big(b) => json!({"int": b.to_string()}),
+        Value::Rat(r) => json!({"rat": r.to_string()}),
+        Value::Float(f) => json!({"float": crate::value::print::display_string(&Value::Float(*f))}),
+        Value::Str(s) => json!(s.as_str()),
+        Value::Char(c) => json!({"char": c.to_string()}),
+        Value::Symbol(s) => json!({"symbol": s.name()}),
+        Value::Keyword(k) => json!({"keyword": k.name()}),
+        Value::Null => json!({"list": []}),
+        Value::Pair(_) => match v.list_to_vec() {
+            Some(items) => json!({"list": items.iter().map(encode).collect::<Result<Vec<_>, _>>()?}),
+            None => {
+                let pair = v.as_pair().expect("a pair");
+                json!({"pair": [encode(&pair.car)?, encode(&pair.cdr)?]})
+            }
+        },
+        Value::Vector(items) => json!({"vector": items.borrow().iter().map(encode).collect::<Result<Vec<_>, _>>()?}),
+        Value::Hash(table) => {
+            let entries = table
+                .map
+                .borrow()
+                .iter()
+                .map(|(k, v)| Ok(json!([encode(&k.0)?, encode(v)?])))
+                .collect::<Result<Vec<_>, String>>()?;
+            let kind = match table.kind {
+                HashKind::Equal => "equal",
+                HashKind::Eqv => "eqv",
+                HashKind::Eq => "eq",
+            };
+            json!({"hash": entries, "kind": kind, "mutable": table.mutable})
+        }
+        Value::Syntax(_) => {
+            return Err("cannot checkpoint a syntax object (a wrapped model answer); unwrap it with syntax-e first".into())
+        }
+        Value::Closure(_) | Value::Primitive(_) | Value::Continuation(_) | Value::Parameter(_) => {
+            return Err(format!("cannot checkpoint a procedure: {v}"))
+        }
+        other => return Err(format!("cannot checkpoint a value of type {}: {other}", other.type_name())),
+    })
+}
+
+fn decode(j: &Json) -> Option<Value> {
+    Some(match j {
+        Json::Bool(b) => Value::Bool(*b),
+        Json::String(s) => Value::string(s.clone()),
+        Json::Object(fields) => decode_tagged(fields)?,
+        _ => return None,
+    })
+}
+
+fn decode_tagged(fields: &Map<String, Json>) -> Option<Value> {
+    let (tag, body) = fields.iter().next()?;
+    let text = || body.as_str();
+    let items = || body.as_array()?.iter().map(decode).collect::<Option<Vec<_>>>();
+    Some(match tag.as_str() {
+        "void" => Value::Void,
+        "int" | "rat" | "float" => parse_number(text()?, 10)?,
+        "char" => Value::Char(text()?.chars().next()?),
+        "symbol" => Value::sym(text()?),
+        "keyword" => Value::Keyword(crate::value::Symbol::intern(text()?)),
+        "list" => Value::list(items()?),
+        "pair" => {
+            let parts = items()?;
+            let [car, cdr]: [Value; 2] = parts.try_into().ok()?;
+            Value::cons(car, cdr)
+        }
+        "vector" => Value::vector(items()?),
+        "hash" => {
+            let kind = match fields.get("kind").and_then(Json::as_str) {
+                Some("eq") => HashKind::Eq,
+                Some("eqv") => HashKind::Eqv,
+                _ => HashKind::Equal,
+            };
+            let mutable = fields.get("mutable").and_then(Json::as_bool).unwrap_or(false);
+            let mut map = IndexMap::new();
+            for entry in body.as_array()? {
+                let pair = entry.as_array()?;
+                map.insert(HashKey(decode(pair.first()?)?), decode(pair.get(1)?)?);
+            }
+            Value::new_hash(kind, mutable, map)
+        }
+        _ => return None,
+    })
+}
