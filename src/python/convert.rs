@@ -38,6 +38,11 @@ impl Opaque for PyObjectRef {
     fn as_any(&self) -> &dyn Any {
         self
     }
+
+    /// Python's identity (`is`): two references to one object are `eq?`.
+    fn identity(&self) -> Option<usize> {
+        Some(self.object.as_ptr() as usize)
+    }
 }
 
 /// The Python object behind a Scheme value, if it is a Python reference.

@@ -7,7 +7,7 @@ use crate::builtins::Primitive;
 use crate::error::R;
 use crate::interp::Interp;
 use crate::value::number::{eqv_numbers, hash_number};
-use crate::value::{HashKey, HashTable, Value};
+use crate::value::{HashKey, HashTable, Opaque, Value};
 
 pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new(
@@ -88,9 +88,14 @@ pub fn eqv(a: &Value, b: &Value) -> bool {
         (Value::Regex(x), Value::Regex(y)) => Rc::ptr_eq(x, y),
         (Value::Syntax(x), Value::Syntax(y)) => Rc::ptr_eq(x, y),
         (Value::Namespace(x), Value::Namespace(y)) => Rc::ptr_eq(x, y),
-        (Value::Opaque(x), Value::Opaque(y)) => same(&**x, &**y),
+        (Value::Opaque(x), Value::Opaque(y)) => same(&**x, &**y) || same_host_object(&***x, &***y),
         _ => false,
     }
+}
+
+/// Whether two host values stand for one host object (see [`Opaque::identity`]).
+fn same_host_object(x: &dyn Opaque, y: &dyn Opaque) -> bool {
+    x.identity().is_some() && x.identity() == y.identity() && x.as_any().type_id() == y.as_any().type_id()
 }
 
 /// After this many comparisons of containers that can hold themselves, `equal` starts remembering which pairs
@@ -334,7 +339,7 @@ fn identity(v: &Value) -> usize {
         Value::Port(x) => Rc::as_ptr(x) as *const u8 as usize,
         Value::Regex(x) => Rc::as_ptr(x) as *const u8 as usize,
         Value::Namespace(x) => Rc::as_ptr(x) as *const u8 as usize,
-        Value::Opaque(x) => Rc::as_ptr(x) as *const u8 as usize,
+        Value::Opaque(x) => x.identity().unwrap_or(Rc::as_ptr(x) as *const u8 as usize),
         _ => 0,
     }
 }

@@ -127,6 +127,12 @@ pub trait Opaque: Any {
     /// The name printed inside `#<...>`, e.g. `python:DataFrame`.
     fn type_name(&self) -> String;
     fn as_any(&self) -> &dyn Any;
+    /// The identity of the host object when several values can stand for one object (two
+    /// references to one Python object): values of one type with the same identity are `eq?`.
+    /// `None`, the default, makes each value an object of its own.
+    fn identity(&self) -> Option<usize> {
+        None
+    }
 }
 
 pub struct Pair {

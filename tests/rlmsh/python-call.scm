@@ -50,3 +50,15 @@ class Box:
 (define set-ref (py-eval "{1, 2}"))
 (show "builtin on a reference" (py-call "sorted" set-ref))
 (show "isinstance" (py-call "isinstance" set-ref (py-eval "set")))
+
+;; References to one Python object are one Scheme object, as `is` says; distinct objects are
+;; not equal, even when Python's == says they are.
+(define again (py-eval "made"))
+(show "eq? to the same object" (eq? box again))
+(show "eqv? to the same object" (eqv? box again))
+(show "equal? to the same object" (equal? box again))
+(show "in a list" (equal? (list box 1) (list again 1)))
+(show "hash key" (hash-ref (hash box 'found) again #f))
+(show "memq" (and (memq again (list 1 box)) #t))
+(show "other object" (equal? box (py-eval "Box()")))
+(show "equal in Python only" (equal? set-ref (py-eval "{1, 2}")))
