@@ -453,6 +453,29 @@ fn pure_scheme_programs_do_not_start_python() {
     assert_ne!(o.status.code(), Some(0), "Python started without its home: {}", stdout(&o));
 }
 
+/// Converting 100,000 nested lists takes about as long as 100,000 lists side by side, both ways:
+/// the check for self-containing values must not cost time in proportion to the depth. The
+/// bound leaves room for noise; a check that scans the path takes 30 to 200 times as long.
+#[test]
+fn deeply_nested_values_convert_in_linear_time() {
+    let dir = TempDir::new("deep");
+    let script = r#"
+(define (millis thunk)
+  (let ([start (current-inexact-milliseconds)]) (thunk) (- (current-inexact-milliseconds) start)))
+(py-exec "deep = []\nfor _ in range(99999):\n    deep = [deep]\nwide = [[] for _ in range(100000)]")
+(define deep (py-eval "deep"))
+(define wide (py-eval "wide"))
+(printf "~a ~a ~a ~a"
+        (millis (lambda () (py-eval "deep"))) (millis (lambda () (py-eval "wide")))
+        (millis (lambda () (py-set! "v" deep))) (millis (lambda () (py-set! "v" wide))))
+"#;
+    let out = run_ok(&dir, &[], script);
+    let times: Vec<f64> = out.split_whitespace().map(|t| t.parse().expect("a time")).collect();
+    for (direction, deep, wide) in [("from Python", times[0], times[1]), ("to Python", times[2], times[3])] {
+        assert!(deep < 10.0 * wide + 100.0, "{direction}: {deep} ms deep, {wide} ms wide");
+    }
+}
+
 /// Starts `rlmsh run script`, waits until the script's Python code reports (on stderr) that it
 /// is looping, sends SIGINT, and returns the output. Fails rather than hangs if the interrupt
 /// does not end the program.

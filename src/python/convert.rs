@@ -2,9 +2,11 @@
 //!
 //! Containers are converted element by element with a path of the containers being converted,
 //! so a self-containing list or dict (on either side) is an error instead of an endless
-//! recursion.
+//! recursion. Conversion recurses once per level of nesting, so the path is also limited in
+//! length: a value nested deeper is an error instead of a stack overflow.
 
 use std::any::Any;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -13,9 +15,14 @@ use num_rational::BigRational;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use crate::error::{Error, R};
+use crate::error::{show_given, Error, R};
 use crate::value::number::{normalize_big, normalize_rat};
-use crate::value::{HashKey, HashKind, Opaque, Value};
+use crate::value::{HashKey, HashKind, HashTable, Opaque, Value};
+
+/// How deeply containers may nest, on either side. Each level takes about a kilobyte of the
+/// evaluator's 2 GiB stack, which overflows near 2,000,000 levels; data nested this deep is
+/// already far beyond what Python's own recursive code (`repr`, `json`, `copy`) handles.
+const MAX_DEPTH: usize = 100_000;
 
 /// A Python object held by a Scheme value; it stays alive while Scheme references it.
 pub struct PyObjectRef {
@@ -55,14 +62,15 @@ pub fn as_python_ref(v: &Value) -> Option<&PyObjectRef> {
 
 /// Scheme to Python. `who` names the primitive in error messages.
 pub fn to_python<'py>(py: Python<'py>, v: &Value, who: &str) -> R<Bound<'py, PyAny>> {
-    ToPython { py, who, path: Vec::new() }.convert(v)
+    ToPython { py, who, path: HashSet::new() }.convert(v)
 }
 
 struct ToPython<'py, 'w> {
     py: Python<'py>,
     who: &'w str,
-    /// Addresses of the Scheme containers being converted, outermost first.
-    path: Vec<usize>,
+    /// Addresses of the Scheme containers being converted. Only the current path: a container
+    /// met again inside itself is a cycle, one met again elsewhere is merely shared.
+    path: HashSet<usize>,
 }
 
 impl<'py> ToPython<'py, '_> {
@@ -81,29 +89,13 @@ impl<'py> ToPython<'py, '_> {
             Value::Null => PyList::empty(py).into_any(),
             Value::Pair(_) => {
                 let items = v.list_to_vec().ok_or_else(|| self.refuse(v, "an improper list (only proper lists convert)"))?;
-                self.enter(v)?;
-                let list = self.list(&items)?;
-                self.path.pop();
-                list
+                self.within(v, |this| this.list(&items))?
             }
             Value::Vector(items) => {
-                self.enter(v)?;
                 let items = items.borrow().clone();
-                let list = self.list(&items)?;
-                self.path.pop();
-                list
+                self.within(v, |this| this.list(&items))?
             }
-            Value::Hash(table) => {
-                self.enter(v)?;
-                let entries: Vec<(Value, Value)> =
-                    table.map.borrow().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect();
-                let dict = PyDict::new(py);
-                for (k, val) in &entries {
-                    dict.set_item(self.convert(k)?, self.convert(val)?).map_err(py_err)?;
-                }
-                self.path.pop();
-                dict.into_any()
-            }
+            Value::Hash(table) => self.within(v, |this| this.dict(table))?,
             Value::Opaque(_) => match as_python_ref(v) {
                 Some(r) => r.object.bind(py).clone(),
                 None => return Err(self.refuse(v, "a host object that is not a Python reference")),
@@ -126,22 +118,80 @@ impl<'py> ToPython<'py, '_> {
         Ok(PyList::new(self.py, converted).map_err(py_err)?.into_any())
     }
 
+    /// Keys that are `equal?`-distinct in Scheme may be equal in Python (`'a` and `"a"`, `1`
+    /// and `1.0`); one would silently replace the other, so that is an error.
+    fn dict(&mut self, table: &HashTable) -> R<Bound<'py, PyAny>> {
+        let entries: Vec<(Value, Value)> = table.map.borrow().iter().map(|(k, v)| (k.0.clone(), v.clone())).collect();
+        let dict = PyDict::new(self.py);
+        for (k, val) in &entries {
+            let key = self.key(k)?;
+            if dict.contains(&key).map_err(|e| self.unusable_key(k, e))? {
+                return Err(self.collision(&dict, &key, k, &entries));
+            }
+            dict.set_item(key, self.convert(val)?).map_err(py_err)?;
+        }
+        Ok(dict.into_any())
+    }
+
+    /// A hash key as a dict key. Python lists cannot be dict keys, so lists and vectors become
+    /// tuples, recursively: the inverse of tuple keys coming from Python as lists.
+    fn key(&mut self, k: &Value) -> R<Bound<'py, PyAny>> {
+        let items = match k {
+            Value::Null => return Ok(PyTuple::empty(self.py).into_any()),
+            Value::Pair(_) => k.list_to_vec(),
+            Value::Vector(items) => Some(items.borrow().clone()),
+            _ => None,
+        };
+        let Some(items) = items else { return self.convert(k) };
+        self.within(k, |this| {
+            let converted = items.iter().map(|item| this.key(item)).collect::<R<Vec<_>>>()?;
+            Ok(PyTuple::new(this.py, converted).map_err(py_err)?.into_any())
+        })
+    }
+
+    fn unusable_key(&self, k: &Value, e: PyErr) -> Error {
+        Error::contract_msg(self.who, format!("cannot use a hash key as a Python dict key: {e}\n  key: {}", show_given(k)))
+    }
+
+    /// The error for `k` becoming a Python key equal to an earlier entry's. The dict holds
+    /// exactly the keys of the entries before `k`, in order, so the earlier entry is found by
+    /// position.
+    fn collision(&self, dict: &Bound<'py, PyDict>, key: &Bound<'py, PyAny>, k: &Value, entries: &[(Value, Value)]) -> Error {
+        let keys = dict.keys();
+        let Some((existing, (earlier, _))) = keys.iter().zip(entries).find(|(existing, _)| existing.eq(key).unwrap_or(false))
+        else {
+            return Error::contract_msg(self.who, format!("two keys become the Python key {}", python_repr(key)));
+        };
+        let (existing, key) = (python_repr(&existing), python_repr(key));
+        let became = if existing == key {
+            format!("both become the Python key {key}")
+        } else {
+            format!("become the equal Python keys {existing} and {key}")
+        };
+        Error::contract_msg(self.who, format!("keys {} and {} {became}", show_given(earlier), show_given(k)))
+    }
+
     fn fraction(&self, r: &BigRational) -> R<Bound<'py, PyAny>> {
         let fraction = self.py.import("fractions").and_then(|m| m.getattr("Fraction")).map_err(py_err)?;
         fraction.call1((r.numer().clone(), r.denom().clone())).map_err(py_err)
     }
 
-    fn enter(&mut self, container: &Value) -> R<()> {
+    /// Converts the parts of `container` with `convert`, with `container` on the path.
+    fn within<T>(&mut self, container: &Value, convert: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        if self.path.len() == MAX_DEPTH {
+            return Err(Error::contract_msg(self.who, format!("cannot convert a value nested more than {MAX_DEPTH} levels deep to Python")));
+        }
         let address = container_address(container);
-        if self.path.contains(&address) {
+        if !self.path.insert(address) {
             return Err(Error::contract_msg(self.who, "cannot convert a value that contains itself to Python"));
         }
-        self.path.push(address);
-        Ok(())
+        let result = convert(self);
+        self.path.remove(&address);
+        result
     }
 
     fn refuse(&self, v: &Value, what: &str) -> Error {
-        Error::contract_msg(self.who, format!("cannot convert {what} to Python\n  given: {v}"))
+        Error::contract_msg(self.who, format!("cannot convert {what} to Python\n  given: {}", show_given(v)))
     }
 }
 
@@ -156,13 +206,13 @@ fn container_address(v: &Value) -> usize {
 
 /// Python to Scheme.
 pub fn from_python(obj: &Bound<'_, PyAny>, who: &str) -> R<Value> {
-    FromPython { who, path: Vec::new() }.convert(obj)
+    FromPython { who, path: HashSet::new() }.convert(obj)
 }
 
 struct FromPython<'w> {
     who: &'w str,
-    /// Python containers being converted, outermost first.
-    path: Vec<*mut pyo3::ffi::PyObject>,
+    /// The Python containers being converted: only the current path, as in [`ToPython`].
+    path: HashSet<*mut pyo3::ffi::PyObject>,
 }
 
 impl FromPython<'_> {
@@ -189,38 +239,38 @@ impl FromPython<'_> {
             return Ok(Value::string(python_text(s)));
         }
         if let Ok(list) = obj.cast::<PyList>() {
-            self.enter(obj)?;
             // Consing from the end builds the list without an intermediate vector. An item that
             // vanished meanwhile (Python code run by a conversion shrank the list) is skipped.
-            let mut result = Value::Null;
-            for i in (0..list.len()).rev() {
-                let Ok(item) = list.get_item(i) else { continue };
-                result = Value::cons(self.convert(&item)?, result);
-            }
-            self.path.pop();
-            return Ok(result);
+            return self.within(obj, |this| {
+                let mut result = Value::Null;
+                for i in (0..list.len()).rev() {
+                    let Ok(item) = list.get_item(i) else { continue };
+                    result = Value::cons(this.convert(&item)?, result);
+                }
+                Ok(result)
+            });
         }
         if let Ok(tuple) = obj.cast::<PyTuple>() {
-            self.enter(obj)?;
-            let mut result = Value::Null;
-            for item in tuple.iter().rev() {
-                result = Value::cons(self.convert(&item)?, result);
-            }
-            self.path.pop();
-            return Ok(result);
+            return self.within(obj, |this| {
+                let mut result = Value::Null;
+                for item in tuple.iter().rev() {
+                    result = Value::cons(this.convert(&item)?, result);
+                }
+                Ok(result)
+            });
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
-            self.enter(obj)?;
-            let mut map = IndexMap::with_capacity(dict.len());
-            for (k, v) in dict.iter() {
-                let key = match k.cast::<PyString>() {
-                    Ok(s) => Value::sym(&python_text(s)),
-                    Err(_) => self.convert(&k)?,
-                };
-                map.insert(HashKey(key), self.convert(&v)?);
-            }
-            self.path.pop();
-            return Ok(Value::new_hash(HashKind::Equal, false, map));
+            return self.within(obj, |this| {
+                let mut map = IndexMap::with_capacity(dict.len());
+                for (k, v) in dict.iter() {
+                    let key = match k.cast::<PyString>() {
+                        Ok(s) => Value::sym(&python_text(s)),
+                        Err(_) => this.convert(&k)?,
+                    };
+                    map.insert(HashKey(key), this.convert(&v)?);
+                }
+                Ok(Value::new_hash(HashKind::Equal, false, map))
+            });
         }
         if let Ok(b) = obj.cast::<PyBytes>() {
             return Ok(Value::string(String::from_utf8_lossy(b.as_bytes()).into_owned()));
@@ -234,17 +284,27 @@ impl FromPython<'_> {
         Ok(PyObjectRef::wrap(obj))
     }
 
-    fn enter(&mut self, obj: &Bound<'_, PyAny>) -> R<()> {
-        if self.path.contains(&obj.as_ptr()) {
+    /// Converts the parts of `container` with `convert`, with `container` on the path.
+    fn within<T>(&mut self, container: &Bound<'_, PyAny>, convert: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        let type_name = || container.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        if self.path.len() == MAX_DEPTH {
             return Err(Error::fail(format!(
-                "{}: cannot convert a Python {} that contains itself",
+                "{}: cannot convert a Python {} nested more than {MAX_DEPTH} levels deep",
                 self.who,
-                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                type_name()
             )));
         }
-        self.path.push(obj.as_ptr());
-        Ok(())
+        if !self.path.insert(container.as_ptr()) {
+            return Err(Error::fail(format!("{}: cannot convert a Python {} that contains itself", self.who, type_name())));
+        }
+        let result = convert(self);
+        self.path.remove(&container.as_ptr());
+        result
     }
+}
+
+fn python_repr(obj: &Bound<'_, PyAny>) -> String {
+    obj.repr().map(|r| python_text(&r)).unwrap_or_default()
 }
 
 /// A Python string as Rust text. Python strings may hold lone surrogates, which UTF-8 cannot:

@@ -56,5 +56,11 @@ def inner(x):
 (report (lambda () (py-call "len" "a" "b")))
 (report (lambda () (py-call "int" "x" #:no-such-keyword 1)))
 
+;; Containers nested too deeply for conversion are errors, not a crash, both ways.
+(report (lambda () (py-eval "deep = []\nfor _ in range(1000000):\n    deep = [deep]\ndeep")))
+(define deep (for/fold ([v '()]) ([i (in-range 1000000)]) (list v)))
+(report (lambda () (py-set! "v" deep)))
+(report (lambda () (py-set! "v" (hash deep 1))))
+
 ;; After all these errors the namespace still works.
 (printf "~s\n" (py-eval "outer([0, 1, 2, 3, 4, 'ok'])"))
