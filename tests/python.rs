@@ -449,6 +449,10 @@ fn pure_scheme_programs_do_not_start_python() {
     };
     let o = run_without_python_home("(display (+ 1 2)) (display context)");
     assert_eq!((stdout(&o).as_str(), o.status.code()), ("3", Some(0)), "stderr: {}", stderr(&o));
+    // py-call checks what it is to call before it needs Python.
+    let o = run_without_python_home("(display (with-handlers ([exn:fail:contract? exn-message]) (py-call 5)))");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).starts_with("py-call: contract violation"), "{}", stdout(&o));
     let o = run_without_python_home("(display (py-eval \"1 + 2\"))");
     assert_ne!(o.status.code(), Some(0), "Python started without its home: {}", stdout(&o));
 }

@@ -5,11 +5,13 @@ exceptions are easiest to get right in Python itself; the per-call fast path (ru
 already compiled code object, converting values) stays in Rust.
 """
 import ast
+import importlib
 import io
 import linecache
 import sys
 import textwrap
 import traceback
+import types
 
 
 class _Capture(io.TextIOBase):
@@ -53,7 +55,8 @@ _SOURCES_KEPT = 256
 def compile_cell(source, kind):
     """Compiles `source` as `kind` ('exec' or 'eval'). For 'eval', a block of statements whose
     last statement is an expression runs the statements and returns that expression's value.
-    Returns (statements code or None, expression code or None)."""
+    Returns (statements code or None, expression code or None): both None for code that is
+    empty or only comments, which runs nothing (py-eval then returns void, like statements)."""
     global _serial
     _serial += 1
     filename = f"<py-{kind} #{_serial}>"
@@ -68,8 +71,8 @@ def compile_cell(source, kind):
         last = ast.Expression(tree.body.pop().value)
         body = compile(tree, filename, "exec") if tree.body else None
         return body, compile(last, filename, "eval")
-    if kind == "eval" and not tree.body:
-        raise SyntaxError("py-eval: no expression to evaluate", (filename, 1, 1, source))
+    if not tree.body:
+        return None, None
     return compile(tree, filename, "exec"), None
 
 
@@ -99,7 +102,6 @@ def resolve(name, namespace):
     """The object a dotted name like 'json.dumps' or 'helper' refers to: a global of the
     program's namespace, a builtin, or a module (imported on demand) and its attributes."""
     import builtins
-    import importlib
 
     parts = name.split(".")
     if parts[0] in namespace:
@@ -108,9 +110,27 @@ def resolve(name, namespace):
         obj = getattr(builtins, parts[0])
     else:
         obj = importlib.import_module(parts[0])
-    for i, attr in enumerate(parts[1:], start=1):
+    for attr in parts[1:]:
         try:
             obj = getattr(obj, attr)
-        except AttributeError:
-            obj = importlib.import_module(".".join(parts[: i + 1]))
+        except AttributeError as missing:
+            obj = _submodule(obj, attr, missing)
     return obj
+
+
+def _submodule(module, attr, missing):
+    """The submodule `attr` of `module`, which is not an attribute until it is imported
+    (xml.sax before `import xml.sax`); named after the module itself, so that a global bound
+    by `import numpy as np` finds np.linalg. When there is no such submodule the error is the
+    AttributeError `missing` ("module 'json' has no attribute 'no_such'"), not a
+    ModuleNotFoundError about a module nobody asked for; a submodule that exists but fails to
+    import reports its own error."""
+    if not isinstance(module, types.ModuleType):
+        raise missing
+    dotted = f"{module.__name__}.{attr}"
+    try:
+        return importlib.import_module(dotted)
+    except ModuleNotFoundError as error:
+        if error.name == dotted:
+            raise missing from None
+        raise

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use pyo3::exceptions::PyKeyboardInterrupt;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -106,6 +106,9 @@ fn py_set(interp: &mut Interp, args: &[Value]) -> R<Value> {
 
 fn py_call(interp: &mut Interp, args: &[Value], keywords: &[(Symbol, Value)]) -> R<Value> {
     let who = "py-call";
+    if !matches!(args[0], Value::Str(_) | Value::Symbol(_)) && as_python_ref(&args[0]).is_none() {
+        return Err(Error::argument(who, "(or/c string? symbol? python-reference?)", args, 0));
+    }
     let bridge = started(who)?;
     Python::attach(|py| {
         let namespace = session(interp, py)?.namespace.clone_ref(py);
@@ -131,31 +134,40 @@ fn py_call(interp: &mut Interp, args: &[Value], keywords: &[(Symbol, Value)]) ->
 }
 
 /// What `py-call`'s arguments call: a dotted name, a reference, or a reference's method
-/// (`(py-call obj "method" arg ...)`), with the arguments that remain.
+/// (`(py-call obj "method" arg ...)`), with the arguments that remain. The first argument is a
+/// string, a symbol or a reference (`py_call` checked).
 fn callee<'py, 'a>(
     py: Python<'py>,
     bridge: &Bridge,
     namespace: &Bound<'py, PyDict>,
     args: &'a [Value],
 ) -> PyResult<(Bound<'py, PyAny>, &'a [Value])> {
-    match (&args[0], as_python_ref(&args[0])) {
-        (_, Some(reference)) => {
-            let object = reference.object.bind(py).clone();
-            if let Some(Value::Str(method)) = args.get(1) {
-                if let Ok(attribute) = object.getattr(method.as_str()) {
-                    if attribute.is_callable() {
-                        return Ok((attribute, &args[2..]));
-                    }
-                }
-            }
-            Ok((object, &args[1..]))
-        }
-        (Value::Str(name), None) => Ok((bridge.resolve.bind(py).call1((name.as_str(), namespace))?, &args[1..])),
-        (Value::Symbol(name), None) => Ok((bridge.resolve.bind(py).call1((name.name(), namespace))?, &args[1..])),
-        (other, None) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
-            "expected a callable's name (a string) or a Python reference, given: {other}"
-        ))),
+    let name = match (&args[0], as_python_ref(&args[0])) {
+        (_, Some(reference)) => return reference_callee(reference.object.bind(py), args),
+        (Value::Symbol(name), None) => name.name(),
+        (Value::Str(name), None) => name.as_str(),
+        _ => unreachable!("py-call checks its first argument"),
+    };
+    Ok((bridge.resolve.bind(py).call1((name, namespace))?, &args[1..]))
+}
+
+/// A reference followed by a string: an object that cannot be called can only mean a method
+/// call, so a missing or non-callable attribute is an error. A callable object may be called
+/// with a string, so its method is called only when there is one by that name.
+fn reference_callee<'py, 'a>(object: &Bound<'py, PyAny>, args: &'a [Value]) -> PyResult<(Bound<'py, PyAny>, &'a [Value])> {
+    let Some(Value::Str(name)) = args.get(1) else { return Ok((object.clone(), &args[1..])) };
+    if object.is_callable() {
+        return Ok(match object.getattr(name.as_str()) {
+            Ok(method) if method.is_callable() => (method, &args[2..]),
+            _ => (object.clone(), &args[1..]),
+        });
     }
+    let attribute = object.getattr(name.as_str())?;
+    if !attribute.is_callable() {
+        let type_name = object.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        return Err(PyTypeError::new_err(format!("'{type_name}' attribute '{name}' is not callable")));
+    }
+    Ok((attribute, &args[2..]))
 }
 
 /// Compiles (or finds compiled) `code` and runs it in the session's namespace; for `py-eval`

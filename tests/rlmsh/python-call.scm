@@ -39,7 +39,8 @@ class Box:
 (show "py-call passes the same object" (py-call "operator.is_" box (py-eval "made")))
 (show "callable reference" (py-call box 5))
 (show "reference to a builtin" (py-call (py-eval "len") "four"))
-;; A string naming a non-callable attribute is an argument, not a method name.
+;; A callable reference may take a string argument: a string naming a non-callable attribute
+;; is then an argument, not a method name.
 (show "attribute is not a method" (py-call box "items"))
 (define deque (py-eval "import collections\ncollections.deque([3, 1, 3])"))
 (show "method with arguments" (py-call deque "count" 3))

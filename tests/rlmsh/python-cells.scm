@@ -7,6 +7,10 @@
 (show "nothing printed" (py-exec "x = 41"))
 (show "empty code" (py-exec ""))
 (show "only a comment" (py-exec "# nothing"))
+;; py-eval of code without an expression returns void, like statements: so does empty code.
+(show "py-eval of empty code" (py-eval ""))
+(show "py-eval of blank code" (py-eval "  \n\t\n"))
+(show "py-eval of a comment" (py-eval "# nothing"))
 (show "unicode printed" (py-exec "print('λ \\U0001F600')"))
 
 ;; Globals persist across calls and primitives.

@@ -50,8 +50,34 @@ def inner(x):
 (report (lambda () (py-exec 5)))
 (report (lambda () (py-eval 'x)))
 
-;; py-call on names that do not resolve and on bad calls.
+;; py-call on names that do not resolve and on bad calls. A missing attribute of a module is an
+;; AttributeError, not a failed import of a submodule of that name; a submodule that exists
+;; but fails to import reports why.
 (report (lambda () (py-call "no_such_module_xyz.f")))
+(report (lambda () (py-call "json.no_such")))
+(report (lambda () (py-call "json.decoder.no_such")))
+(report (lambda () (py-call "str.no_such")))
+(py-exec "
+import os, sys, tempfile
+package_dir = tempfile.mkdtemp()
+os.makedirs(os.path.join(package_dir, 'broken_pkg'))
+open(os.path.join(package_dir, 'broken_pkg', '__init__.py'), 'w').close()
+with open(os.path.join(package_dir, 'broken_pkg', 'sub.py'), 'w') as f:
+    f.write('import no_such_dependency_xyz\\n')
+sys.path.insert(0, package_dir)
+")
+(report (lambda () (py-call "broken_pkg.sub.f")))
+(py-exec "import shutil\nsys.path.remove(package_dir)\nshutil.rmtree(package_dir)")
+;; A reference that cannot be called followed by a string is a method call; the string is
+;; never passed to the object.
+(define deque (py-eval "import collections\ncollections.deque([1], 4)"))
+(report (lambda () (py-call deque "maxlen")))
+(report (lambda () (py-call deque "no_such")))
+(report (lambda () (py-call deque 1)))
+;; What py-call calls must be a name or a reference; checked before Python starts.
+(report (lambda () (py-call 5)))
+(report (lambda () (py-call '(1) "x")))
+(printf "~s\n" (with-handlers ([exn:fail:contract? (lambda (e) 'contract)]) (py-call #t)))
 (report (lambda () (py-call "len" 1)))
 (report (lambda () (py-call "len" "a" "b")))
 (report (lambda () (py-call "int" "x" #:no-such-keyword 1)))
