@@ -20,8 +20,9 @@ use crate::value::{Closure, Symbol, Value};
 /// How often (in procedure calls) the loop checks for interrupts and cycle collection.
 const TICK_MASK: u32 = 0x3FF;
 
-/// The procedure whose body an `eval` invocation ended up running, for error context.
-type Running = Option<(Option<Symbol>, Span)>;
+/// The procedure whose body an `eval` invocation ended up running and the call site, for error
+/// context. Holding the code also keeps alive the body the evaluator is walking.
+type Running = Option<(Rc<Lambda>, Span)>;
 
 /// What evaluating a call produced: a finished value, or a closure body to continue with in
 /// tail position.
@@ -41,35 +42,19 @@ struct Bound {
 
 type Args = Vec<Value>;
 
-/// A call's operator, classified for the evaluator's direct paths.
-enum Callee {
-    Builtin(&'static Primitive),
-    OnStack(StackCallee),
-    Other(Value),
-}
-
-/// A closure whose frame lives on the value stack, taken apart for a call.
-struct StackCallee {
-    lambda: Rc<Lambda>,
-    env: Env,
-    /// The closure itself, only when it binds itself (named `let`).
-    this: Option<Value>,
-}
-
-impl Callee {
-    /// `None` for an unset variable, whose evaluation raises the error.
-    #[inline(always)]
-    fn of(v: &Value) -> Option<Callee> {
-        Some(match v {
-            Value::Primitive(p) if !is_apply(p) => Callee::Builtin(p),
-            Value::Closure(c) if c.lambda.on_stack => Callee::OnStack(StackCallee {
-                lambda: c.lambda.clone(),
-                env: c.env.clone(),
-                this: c.lambda.self_slot.map(|_| v.clone()),
-            }),
-            Value::Undefined => return None,
-            other => Callee::Other(other.clone()),
-        })
+/// The code, environment and (for a procedure that binds itself) the closure of a closure
+/// whose frame lives on the value stack, unless keyword arguments need the general path.
+fn stack_closure_parts(
+    f: &Value,
+    keywords: &[(Symbol, Node)],
+) -> Option<(Rc<Lambda>, Env, Option<Value>)> {
+    match f {
+        Value::Closure(c) if c.lambda.on_stack && keywords.is_empty() => Some((
+            c.lambda.clone(),
+            c.env.clone(),
+            c.lambda.self_slot.map(|_| f.clone()),
+        )),
+        _ => None,
     }
 }
 
@@ -93,8 +78,8 @@ impl Interp {
         let result = self.eval_loop(node, env, my_base, &mut running);
         self.pop_values(my_base);
         self.frame_base = saved_base;
-        if let (Err(e), Some((name, span))) = (&result, running) {
-            e.push_context(name.map_or("anonymous procedure", |n| n.name()), span);
+        if let (Err(e), Some((lambda, span))) = (&result, running) {
+            e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
         }
         result
     }
@@ -109,10 +94,10 @@ impl Interp {
         running: &mut Running,
     ) -> R<Value> {
         let mut env: Env = env.clone();
-        // `node` points into `_code` (or into the caller's tree, which outlives this call)
-        // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
+        // `node` points into the lambda in `running` (or into the caller's tree, which outlives
+        // this call) whenever `running` is set; `running` is replaced only after `node` has
+        // moved on.
         let mut node: *const Node = node;
-        let mut _code: Option<Rc<Lambda>> = None;
         loop {
             // SAFETY: see the comment on `node` above.
             let current = unsafe { &*node };
@@ -142,41 +127,52 @@ impl Interp {
                 } => {
                     // Builtins and closures with stack frames are called from here directly:
                     // one Rust frame less per level of recursion, and no argument vector.
-                    let step = if keywords.is_empty() {
-                        match self.callee(callee, &env)? {
-                            Callee::Builtin(p) => return self.call_builtin(p, args, *span, &env),
-                            Callee::OnStack(c) => {
-                                let start = self.push_stack_frame(&c.lambda, c.this, args, *span, &env)?;
-                                self.replace_frame(my_base, start);
-                                self.frame_base = my_base;
-                                *running = Some((c.lambda.name, *span));
-                                node = &c.lambda.body;
-                                _code = Some(c.lambda);
-                                env = c.env;
-                                self.tick()?;
-                                continue;
-                            }
-                            Callee::Other(f) => self.call_value(f, args, &[], *span, &env)?,
-                        }
-                    } else {
-                        let f = self.eval_operand(callee, &env)?;
-                        self.call_value(f, args, keywords, *span, &env)?
+                    let peeked = match keywords.is_empty() {
+                        true => self.peek_stack_closure(callee),
+                        false => None,
                     };
-                    match step {
-                        Step::Done(v) => return Ok(v),
-                        Step::Tail(bound) => {
-                            *running = Some((bound.lambda.name, *span));
-                            self.pop_values(my_base);
-                            if let Some(slots) = bound.stack_frame {
-                                self.value_stack.extend(slots);
-                                self.frame_base = my_base;
-                            }
-                            node = &bound.lambda.body;
-                            _code = Some(bound.lambda);
-                            env = bound.env;
-                            self.tick()?;
+                    let (lambda, closure_env, this) = match peeked {
+                        Some((lambda, closure_env)) => {
+                            let this = match lambda.self_slot {
+                                Some(_) => Some(self.eval_operand(callee, &env)?),
+                                None => None,
+                            };
+                            (lambda, closure_env, this)
                         }
-                    }
+                        None => {
+                            let f = self.eval_operand(callee, &env)?;
+                            if let (Value::Primitive(p), true) = (&f, keywords.is_empty()) {
+                                if !is_apply(p) {
+                                    return self.call_builtin(p, args, *span, &env);
+                                }
+                            }
+                            match stack_closure_parts(&f, keywords) {
+                                Some(parts) => parts,
+                                None => match self.call_value(f, args, keywords, *span, &env)? {
+                                    Step::Done(v) => return Ok(v),
+                                    Step::Tail(bound) => {
+                                        self.pop_values(my_base);
+                                        if let Some(slots) = bound.stack_frame {
+                                            self.value_stack.extend(slots);
+                                            self.frame_base = my_base;
+                                        }
+                                        node = &bound.lambda.body;
+                                        *running = Some((bound.lambda, *span));
+                                        env = bound.env;
+                                        self.tick()?;
+                                        continue;
+                                    }
+                                },
+                            }
+                        }
+                    };
+                    let start = self.push_stack_frame(&lambda, this, args, *span, &env)?;
+                    self.replace_frame(my_base, start);
+                    self.frame_base = my_base;
+                    node = &lambda.body;
+                    *running = Some((lambda, *span));
+                    env = closure_env;
+                    self.tick()?;
                 }
                 Node::Seq(nodes) => {
                     let (last, init) = nodes.split_last().expect("sequences are never empty");
@@ -238,7 +234,12 @@ impl Interp {
                 cell,
                 args,
                 span,
-            } => return self.binary(*op, builtin, cell, args, *span, env),
+            } => {
+                if let Some(v) = self.peek_binary(*op, builtin, cell, args) {
+                    return Ok(v);
+                }
+                return self.binary(*op, builtin, cell, args, *span, env);
+            }
             _ => {}
         }
         self.eval_operand_slow(node, env)
@@ -297,13 +298,6 @@ impl Interp {
         span: Span,
         env: &Env,
     ) -> R<Value> {
-        if let (Some(x), Some(y)) = (self.peek_fixnum(&args[0]), self.peek_fixnum(&args[1])) {
-            if let Some(v) = op.on_fixnums(x, y) {
-                if holds_builtin(cell, builtin) {
-                    return Ok(v);
-                }
-            }
-        }
         let a = self.eval_operand(&args[0], env)?;
         let b = self.eval_operand(&args[1], env)?;
         if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
@@ -314,6 +308,20 @@ impl Interp {
             }
         }
         self.binary_general(op, builtin, cell, a, b, span)
+    }
+
+    /// An inlined builtin applied to operands that `peek_fixnum` can read, computed without
+    /// evaluating anything.
+    #[inline(always)]
+    fn peek_binary(
+        &self,
+        op: BinaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        args: &[Node; 2],
+    ) -> Option<Value> {
+        let (x, y) = (self.peek_fixnum(&args[0])?, self.peek_fixnum(&args[1])?);
+        op.on_fixnums(x, y).filter(|_| holds_builtin(cell, builtin))
     }
 
     /// The value of an operand that is a fixnum constant or a stack variable holding a fixnum,
@@ -336,9 +344,8 @@ impl Interp {
     #[inline(always)]
     fn peek_comparison(&self, node: &Node) -> Option<bool> {
         let Node::Binary { op, builtin, cell, args, .. } = node else { return None };
-        let (x, y) = (self.peek_fixnum(&args[0])?, self.peek_fixnum(&args[1])?);
-        match op.on_fixnums(x, y) {
-            Some(Value::Bool(b)) if holds_builtin(cell, builtin) => Some(b),
+        match self.peek_binary(*op, builtin, cell, args)? {
+            Value::Bool(b) => Some(b),
             _ => None,
         }
     }
@@ -346,19 +353,20 @@ impl Interp {
     /// Evaluates the test of an `if`: comparisons of fixnums and `not` produce no value.
     #[inline(always)]
     fn eval_test(&mut self, node: &Node, env: &Env) -> R<bool> {
-        match self.peek_comparison(node) {
-            Some(b) => Ok(b),
-            None => self.eval_test_slow(node, env),
+        let (test, negated) = match node {
+            Node::Unary { op: UnaryOp::Not, builtin, cell, arg, .. } if holds_builtin(cell, builtin) => {
+                (&**arg, true)
+            }
+            _ => (node, false),
+        };
+        match self.peek_comparison(test) {
+            Some(b) => Ok(b != negated),
+            None => self.eval_test_slow(test, env).map(|b| b != negated),
         }
     }
 
     #[inline(never)]
     fn eval_test_slow(&mut self, node: &Node, env: &Env) -> R<bool> {
-        if let Node::Unary { op: UnaryOp::Not, builtin, cell, arg, .. } = node {
-            if holds_builtin(cell, builtin) {
-                return self.eval_test(arg, env).map(|b| !b);
-            }
-        }
         let v = self.eval_operand(node, env)?;
         let truth = v.is_true();
         discard(v);
@@ -572,21 +580,18 @@ impl Interp {
         Ok(())
     }
 
-    /// What a call's operator is, looked at in place when it is a variable so that a closure
-    /// is taken apart without cloning it.
+    /// The code and environment of the closure a variable operator holds, when its frame
+    /// lives on the value stack: read in place, without cloning the closure.
     #[inline(always)]
-    fn callee(&mut self, callee: &Node, env: &Env) -> R<Callee> {
-        let found = match callee {
-            Node::Global(cell, _) => Callee::of(&cell.value.borrow()),
-            Node::StackLocal { slot, .. } => {
-                Callee::of(&self.value_stack[self.frame_base + *slot as usize])
-            }
+    fn peek_stack_closure(&self, callee: &Node) -> Option<(Rc<Lambda>, Env)> {
+        let parts = |v: &Value| match v {
+            Value::Closure(c) if c.lambda.on_stack => Some((c.lambda.clone(), c.env.clone())),
             _ => None,
         };
-        match found {
-            Some(c) => Ok(c),
-            None => Ok(Callee::of(&self.eval_operand(callee, env)?)
-                .expect("only an unset variable has no callee, and evaluating it fails")),
+        match callee {
+            Node::Global(cell, _) => parts(&cell.value.borrow()),
+            Node::StackLocal { slot, .. } => parts(&self.value_stack[self.frame_base + *slot as usize]),
+            _ => None,
         }
     }
 
