@@ -344,10 +344,8 @@ impl Interp {
     #[inline(always)]
     fn peek_comparison(&self, node: &Node) -> Option<bool> {
         let Node::Binary { op, builtin, cell, args, .. } = node else { return None };
-        match self.peek_binary(*op, builtin, cell, args)? {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
+        let (x, y) = (self.peek_fixnum(&args[0])?, self.peek_fixnum(&args[1])?);
+        op.compare_fixnums(x, y).filter(|_| holds_builtin(cell, builtin))
     }
 
     /// Evaluates the test of an `if`: comparisons of fixnums and `not` produce no value.
@@ -389,6 +387,11 @@ impl Interp {
         }
         if let BinaryOp::Cons = op {
             return Ok(Value::cons(a, b));
+        }
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = op.divide_fixnums(*x, *y) {
+                return Ok(v);
+            }
         }
         self.call_primitive_positional(builtin, &[a, b])
             .map_err(|e| at(e, span))
@@ -742,6 +745,14 @@ impl Interp {
         match &p.func {
             Func::Plain(f) => f(self, args),
             Func::Kw(f, _) => f(self, args, &[]),
+        }
+    }
+
+    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector.
+    pub fn apply_slice(&mut self, f: &Value, args: &[Value]) -> R<Value> {
+        match f {
+            Value::Primitive(p) => self.call_primitive_positional(p, args),
+            _ => self.apply(f, args.to_vec()),
         }
     }
 

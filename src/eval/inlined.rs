@@ -15,6 +15,9 @@ pub enum BinaryOp {
     Le,
     Ge,
     Eq,
+    Quotient,
+    Remainder,
+    Modulo,
     Cons,
 }
 
@@ -29,6 +32,9 @@ impl BinaryOp {
             "<=" => BinaryOp::Le,
             ">=" => BinaryOp::Ge,
             "=" => BinaryOp::Eq,
+            "quotient" => BinaryOp::Quotient,
+            "remainder" => BinaryOp::Remainder,
+            "modulo" => BinaryOp::Modulo,
             "cons" => BinaryOp::Cons,
             _ => return None,
         })
@@ -47,7 +53,36 @@ impl BinaryOp {
             BinaryOp::Le => Some(Value::Bool(x <= y)),
             BinaryOp::Ge => Some(Value::Bool(x >= y)),
             BinaryOp::Eq => Some(Value::Bool(x == y)),
-            BinaryOp::Cons => None,
+            BinaryOp::Quotient | BinaryOp::Remainder | BinaryOp::Modulo | BinaryOp::Cons => None,
+        }
+    }
+
+    /// The truth of a comparison of two fixnums; `None` for an operation that is no comparison.
+    #[inline(always)]
+    pub fn compare_fixnums(self, x: i64, y: i64) -> Option<bool> {
+        Some(match self {
+            BinaryOp::Lt => x < y,
+            BinaryOp::Gt => x > y,
+            BinaryOp::Le => x <= y,
+            BinaryOp::Ge => x >= y,
+            BinaryOp::Eq => x == y,
+            _ => return None,
+        })
+    }
+
+    /// The result of a division of two fixnums, kept apart from `on_fixnums` so that the
+    /// operations the evaluator computes inline stay few and cheap.
+    pub fn divide_fixnums(self, x: i64, y: i64) -> Option<Value> {
+        // `checked_` fails for a zero divisor (the builtin raises the error) and for MIN / -1
+        // (the builtin makes a bignum).
+        match self {
+            BinaryOp::Quotient => x.checked_div(y).map(Value::Int),
+            BinaryOp::Remainder => x.checked_rem(y).map(Value::Int),
+            BinaryOp::Modulo => x.checked_rem(y).map(|r| {
+                // The remainder takes the divisor's sign, as floored division does.
+                Value::Int(if r != 0 && (r < 0) != (y < 0) { r + y } else { r })
+            }),
+            _ => None,
         }
     }
 }
@@ -93,5 +128,36 @@ impl UnaryOp {
             (UnaryOp::Cdr, Value::Pair(p)) => Some(p.cdr.clone()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::builtins::args::testing::{eval, eval_error};
+
+    #[test]
+    fn fixnum_paths_agree_with_the_builtins() {
+        assert_eq!(
+            eval("(define (f x y) (list (+ x y) (- x y) (* x y) (< x y) (= x y) (modulo x y) (remainder x y) (quotient x y))) (list (f -17 5) (f 17 -5))"),
+            "((-12 -22 -85 #t #f 3 -2 -3) (12 22 -85 #f #f -3 2 -3))"
+        );
+        assert_eq!(eval("(define (f x) (list (add1 x) (sub1 x) (zero? x))) (f 9223372036854775807)"), "(9223372036854775808 9223372036854775806 #f)");
+        assert_eq!(eval("(define (f x y) (quotient x y)) (f -9223372036854775808 -1)"), "9223372036854775808");
+        assert_eq!(eval("(define (f x y) (modulo x y)) (f 7 2.0)"), "1.0");
+        assert_eq!(eval_error("(define (f x y) (modulo x y)) (f 1 0)"), "modulo: division by zero");
+    }
+
+    #[test]
+    fn pair_operations_and_tests() {
+        assert_eq!(eval("(define (f p) (list (car p) (cdr p) (pair? p) (null? p) (not p))) (f (cons 1 2))"), "(1 2 #t #f #f)");
+        assert!(eval_error("(define (f p) (car p)) (f 5)").starts_with("car: contract violation"));
+    }
+
+    #[test]
+    fn redefined_builtins_are_called() {
+        assert_eq!(
+            eval("(define (g) (car '(1 2))) (define (h x) (if (not (< x 1)) 'big 'small)) (define car cdr) (define (< a b) #t) (list (g) (h 5))"),
+            "((2) small)"
+        );
     }
 }
