@@ -8,14 +8,14 @@
 
 use std::cmp::Ordering;
 
-use indexmap::IndexMap;
 
 use crate::builtins::{args, Primitive, MANY};
 use crate::error::{show_given, Error, ExnKind, R};
 use crate::interp::Interp;
-use crate::value::{number, HashKey, HashKind, HashTable, Symbol, Value};
+use crate::value::equal::equal;
+use crate::value::{number, HashKey, HashKind, HashTable, Symbol, TableMap, Value};
 
-type Map = IndexMap<HashKey, Value>;
+type Map = TableMap;
 
 const MUTABLE_HASH: &str = "(and/c hash? (not/c immutable?))";
 const IMMUTABLE_HASH: &str = "(and/c hash? immutable?)";
@@ -200,7 +200,7 @@ fn hash_eq_p(_: &mut Interp, a: &[Value]) -> R<Value> {
 
 /// A table from an optional association list; later pairs win.
 fn from_assoc(who: &str, assoc: Option<&Value>, kind: HashKind, mutable: bool) -> R<Value> {
-    let mut map = Map::new();
+    let mut map = Map::default();
     if let Some(assoc) = assoc {
         let pairs = assoc
             .list_to_vec()
@@ -251,7 +251,7 @@ fn insert_alternating(map: &mut Map, items: &[Value], odd_count: impl FnOnce() -
 }
 
 fn from_alternating(who: &str, a: &[Value], kind: HashKind) -> R<Value> {
-    let mut map = Map::new();
+    let mut map = Map::default();
     insert_alternating(&mut map, a, || {
         let key = a.last().cloned().unwrap_or(Value::Void);
         Error::fields(
@@ -366,33 +366,51 @@ fn hash_remove(_: &mut Interp, a: &[Value]) -> R<Value> {
 }
 
 /// The updated value for `hash-update!`/`hash-update`: (updater old), where a missing key's
-/// old value is the failure result.
-fn updated_value(interp: &mut Interp, who: &str, h: &HashTable, a: &[Value]) -> R<Value> {
+/// old value is the failure result; and where the key was found.
+fn updated_value(interp: &mut Interp, who: &str, h: &HashTable, a: &[Value]) -> R<(Option<usize>, Value)> {
     if !a[2].is_procedure() {
         return Err(Error::contract(who, "(any/c . -> . any/c)", &a[2]));
     }
-    let old = match lookup(h, &a[1]) {
-        Some(v) => v,
-        None => failure_result(interp, a.get(3), || {
+    let found = h.map.borrow().get_full(&HashKey(a[1].clone())).map(|(i, _, v)| (i, v.clone()));
+    let (index, old) = match found {
+        Some((i, v)) => (Some(i), v),
+        None => (None, failure_result(interp, a.get(3), || {
             Error::new(
                 ExnKind::Contract,
                 format!("{who}: no value found for key: {}", show_given(&a[1])),
             )
-        })?,
+        })?),
     };
-    interp.apply(&a[2], vec![old])
+    let new = interp.apply_slice(&a[2], std::slice::from_ref(&old))?;
+    Ok((index, new))
 }
 
 fn hash_update_in_place(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let h = mutable_table("hash-update!", a, false)?;
-    let new = updated_value(interp, "hash-update!", h, a)?;
-    store(h, a[1].clone(), new);
+    let (index, new) = updated_value(interp, "hash-update!", h, a)?;
+    store_updated(h, index, &a[1], new);
     Ok(Value::Void)
+}
+
+/// Stores a key's updated value in place at `index`, without hashing the key again, when the
+/// entry there still has that key (the updater may have changed the table).
+fn store_updated(h: &HashTable, index: Option<usize>, key: &Value, value: Value) {
+    let mut map = h.map.borrow_mut();
+    if let Some((k, slot)) = index.and_then(|i| map.get_index_mut(i)) {
+        if equal(&k.0, key) {
+            let old = std::mem::replace(slot, value);
+            drop(map);
+            drop(old);
+            return;
+        }
+    }
+    drop(map);
+    store(h, key.clone(), value);
 }
 
 fn hash_update(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let h = immutable_table("hash-update", a, false)?;
-    let new = updated_value(interp, "hash-update", h, a)?;
+    let (_, new) = updated_value(interp, "hash-update", h, a)?;
     Ok(updated_copy(h, |map| {
         map.insert(HashKey(a[1].clone()), new);
     }))
@@ -477,7 +495,7 @@ fn hash_clear_in_place(_: &mut Interp, a: &[Value]) -> R<Value> {
 
 fn hash_clear(_: &mut Interp, a: &[Value]) -> R<Value> {
     let h = immutable_table("hash-clear", a, false)?;
-    Ok(Value::new_hash(h.kind, false, Map::new()))
+    Ok(Value::new_hash(h.kind, false, Map::default()))
 }
 
 /// How `hash-union` merges the values of a key present in several tables.

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use crate::error::{Error, Span, R};
 use crate::eval::expand;
 use crate::eval::macros::{self, Macro};
-use crate::eval::node::{ArithOp, KeywordParam, Lambda, Node, Target};
+use crate::eval::inlined::{BinaryOp, UnaryOp};
+use crate::eval::node::{KeywordParam, Lambda, Node, Target};
 use crate::interp::{GlobalCell, Globals};
 use crate::reader::{Datum, DatumKind};
 use crate::value::{Symbol, Value};
@@ -335,13 +336,25 @@ impl Compiler {
                 i += 1;
             }
         }
-        if let (Node::Global(cell, _), true) = (&callee, keywords.is_empty() && args.len() == 2) {
+        if let (Node::Global(cell, _), true) = (&callee, keywords.is_empty()) {
             let current = cell.value.borrow().clone();
             if let Value::Primitive(builtin) = current {
-                if let Some(op) = ArithOp::for_builtin(builtin.name) {
-                    let cell = cell.clone();
-                    let (a, b) = (args.remove(0), args.remove(0));
-                    return Ok(Node::Arith { op, builtin, cell, args: Box::new([a, b]), span: d.span });
+                let cell = cell.clone();
+                let span = d.span;
+                match args.len() {
+                    1 => {
+                        if let Some(op) = UnaryOp::for_builtin(builtin.name) {
+                            let arg = Box::new(args.remove(0));
+                            return Ok(Node::Unary { op, builtin, cell, arg, span });
+                        }
+                    }
+                    2 => {
+                        if let Some(op) = BinaryOp::for_builtin(builtin.name) {
+                            let (a, b) = (args.remove(0), args.remove(0));
+                            return Ok(Node::Binary { op, builtin, cell, args: Box::new([a, b]), span });
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

@@ -11,7 +11,8 @@ use crate::builtins::{Func, Primitive, ANY_KEYWORDS};
 use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::compile::Toplevel;
 use crate::eval::env::{Env, Frame};
-use crate::eval::node::{ArithOp, Lambda, Node, Target};
+use crate::eval::inlined::{BinaryOp, UnaryOp};
+use crate::eval::node::{Lambda, Node, Target};
 use crate::eval::stack::stack_pointer;
 use crate::interp::{GlobalCell, Interp};
 use crate::value::{Closure, Symbol, Value};
@@ -19,8 +20,9 @@ use crate::value::{Closure, Symbol, Value};
 /// How often (in procedure calls) the loop checks for interrupts and cycle collection.
 const TICK_MASK: u32 = 0x3FF;
 
-/// The procedure whose body an `eval` invocation ended up running, for error context.
-type Running = Option<(Option<Symbol>, Span)>;
+/// The procedure whose body an `eval` invocation ended up running and the call site, for error
+/// context. Holding the code also keeps alive the body the evaluator is walking.
+type Running = Option<(Rc<Lambda>, Span)>;
 
 /// What evaluating a call produced: a finished value, or a closure body to continue with in
 /// tail position.
@@ -30,23 +32,31 @@ enum Step {
 }
 
 /// A closure ready to run: its code, the environment its body runs in, and, for a procedure
-/// whose frame lives on the value stack, the frame's slots.
+/// whose frame lives on the value stack, the frame's slots to push there (otherwise the frame
+/// is on the heap, in `env`).
 struct Bound {
     lambda: Rc<Lambda>,
     env: Env,
-    stack_frame: StackFrame,
-}
-
-enum StackFrame {
-    /// The frame is on the heap (`Bound::env`).
-    None,
-    /// The slots, to be pushed onto the value stack.
-    Owned(Vec<Value>),
-    /// The slots are already on the value stack, from this index to the top.
-    InPlace(usize),
+    stack_frame: Option<Vec<Value>>,
 }
 
 type Args = Vec<Value>;
+
+/// The code, environment and (for a procedure that binds itself) the closure of a closure
+/// whose frame lives on the value stack, unless keyword arguments need the general path.
+fn stack_closure_parts(
+    f: &Value,
+    keywords: &[(Symbol, Node)],
+) -> Option<(Rc<Lambda>, Env, Option<Value>)> {
+    match f {
+        Value::Closure(c) if c.lambda.on_stack && keywords.is_empty() => Some((
+            c.lambda.clone(),
+            c.env.clone(),
+            c.lambda.self_slot.map(|_| f.clone()),
+        )),
+        _ => None,
+    }
+}
 
 impl Interp {
     pub fn run_toplevel(&mut self, top: &Toplevel) -> R<Value> {
@@ -66,10 +76,10 @@ impl Interp {
         let my_base = self.value_stack.len();
         let saved_base = self.frame_base;
         let result = self.eval_loop(node, env, my_base, &mut running);
-        self.value_stack.truncate(my_base);
+        self.pop_values(my_base);
         self.frame_base = saved_base;
-        if let (Err(e), Some((name, span))) = (&result, running) {
-            e.push_context(name.map_or("anonymous procedure", |n| n.name()), span);
+        if let (Err(e), Some((lambda, span))) = (&result, running) {
+            e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
         }
         result
     }
@@ -84,66 +94,85 @@ impl Interp {
         running: &mut Running,
     ) -> R<Value> {
         let mut env: Env = env.clone();
-        // `node` points into `_code` (or into the caller's tree, which outlives this call)
-        // whenever `_code` is set; `_code` is replaced only after `node` has moved on.
+        // `node` points into the lambda in `running` (or into the caller's tree, which outlives
+        // this call) whenever `running` is set; `running` is replaced only after `node` has
+        // moved on.
         let mut node: *const Node = node;
-        let mut _code: Option<Rc<Lambda>> = None;
         loop {
             // SAFETY: see the comment on `node` above.
             let current = unsafe { &*node };
             match current {
                 Node::If(test, then, els) => {
-                    node = if self.eval_operand(test, &env)?.is_true() {
-                        &**then
-                    } else {
-                        &**els
-                    };
+                    node = if self.eval_test(test, &env)? { &**then } else { &**els };
                 }
-                Node::Arith {
+                Node::Binary {
                     op,
                     builtin,
                     cell,
                     args,
                     span,
-                } => return self.arith(*op, builtin, cell, args, *span, &env),
+                } => return self.binary(*op, builtin, cell, args, *span, &env),
+                Node::Unary {
+                    op,
+                    builtin,
+                    cell,
+                    arg,
+                    span,
+                } => return self.unary(*op, builtin, cell, arg, *span, &env),
                 Node::Call {
                     callee,
                     args,
                     keywords,
                     span,
                 } => {
-                    // Builtins are called from here directly: one frame less per level of recursion.
-                    if let Some(builtin) = keywords
-                        .is_empty()
-                        .then(|| global_builtin(callee))
-                        .flatten()
-                    {
-                        return self.call_builtin(builtin, args, *span, &env);
-                    }
-                    match self.call_step(callee, args, keywords, *span, &env)? {
-                        Step::Done(v) => return Ok(v),
-                        Step::Tail(bound) => {
-                            *running = Some((bound.lambda.name, *span));
-                            match bound.stack_frame {
-                                StackFrame::None => self.value_stack.truncate(my_base),
-                                StackFrame::Owned(slots) => {
-                                    self.value_stack.truncate(my_base);
-                                    self.value_stack.extend(slots);
-                                    self.frame_base = my_base;
-                                }
-                                StackFrame::InPlace(start) => {
-                                    if start > my_base {
-                                        self.value_stack.drain(my_base..start);
-                                    }
-                                    self.frame_base = my_base;
+                    // Builtins and closures with stack frames are called from here directly:
+                    // one Rust frame less per level of recursion, and no argument vector.
+                    let peeked = match keywords.is_empty() {
+                        true => self.peek_stack_closure(callee),
+                        false => None,
+                    };
+                    let (lambda, closure_env, this) = match peeked {
+                        Some((lambda, closure_env)) => {
+                            let this = match lambda.self_slot {
+                                Some(_) => Some(self.eval_operand(callee, &env)?),
+                                None => None,
+                            };
+                            (lambda, closure_env, this)
+                        }
+                        None => {
+                            let f = self.eval_operand(callee, &env)?;
+                            if let (Value::Primitive(p), true) = (&f, keywords.is_empty()) {
+                                if !is_apply(p) {
+                                    return self.call_builtin(p, args, *span, &env);
                                 }
                             }
-                            node = &bound.lambda.body;
-                            _code = Some(bound.lambda);
-                            env = bound.env;
-                            self.tick()?;
+                            match stack_closure_parts(&f, keywords) {
+                                Some(parts) => parts,
+                                None => match self.call_value(f, args, keywords, *span, &env)? {
+                                    Step::Done(v) => return Ok(v),
+                                    Step::Tail(bound) => {
+                                        self.pop_values(my_base);
+                                        if let Some(slots) = bound.stack_frame {
+                                            self.value_stack.extend(slots);
+                                            self.frame_base = my_base;
+                                        }
+                                        node = &bound.lambda.body;
+                                        *running = Some((bound.lambda, *span));
+                                        env = bound.env;
+                                        self.tick()?;
+                                        continue;
+                                    }
+                                },
+                            }
                         }
-                    }
+                    };
+                    let start = self.push_stack_frame(&lambda, this, args, *span, &env)?;
+                    self.replace_frame(my_base, start);
+                    self.frame_base = my_base;
+                    node = &lambda.body;
+                    *running = Some((lambda, *span));
+                    env = closure_env;
+                    self.tick()?;
                 }
                 Node::Seq(nodes) => {
                     let (last, init) = nodes.split_last().expect("sequences are never empty");
@@ -181,15 +210,45 @@ impl Interp {
                     }
                     node = last;
                 }
+                Node::StackLocal { .. } | Node::Const(_) => return self.eval_operand(current, &env),
                 _ => return self.eval_simple(current, &env),
             }
         }
     }
 
-    /// Evaluates a node, without the cost of a full `eval` for constants, variables and calls
-    /// of builtins, which are most operands.
+    /// Evaluates a node. Set stack variables and constants, most operands, are read inline;
+    /// everything else is a call, which keeps the callers' frames small.
     #[inline(always)]
     fn eval_operand(&mut self, node: &Node, env: &Env) -> R<Value> {
+        match node {
+            Node::StackLocal { slot, .. } => {
+                let v = &self.value_stack[self.frame_base + *slot as usize];
+                if !matches!(v, Value::Undefined) {
+                    return Ok(v.clone());
+                }
+            }
+            Node::Const(v) => return Ok(v.clone()),
+            Node::Binary {
+                op,
+                builtin,
+                cell,
+                args,
+                span,
+            } => {
+                if let Some(v) = self.peek_binary(*op, builtin, cell, args) {
+                    return Ok(v);
+                }
+                return self.binary(*op, builtin, cell, args, *span, env);
+            }
+            _ => {}
+        }
+        self.eval_operand_slow(node, env)
+    }
+
+    /// Evaluates a node, without the cost of a full `eval` for constants, variables and calls
+    /// of builtins.
+    #[inline(never)]
+    fn eval_operand_slow(&mut self, node: &Node, env: &Env) -> R<Value> {
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Local {
@@ -200,13 +259,20 @@ impl Interp {
             } => local_ref(env, *depth, *slot, *name, *span),
             Node::StackLocal { slot, name, span } => self.stack_ref(*slot, *name, *span),
             Node::Global(cell, span) => global_ref(cell, *span),
-            Node::Arith {
+            Node::Binary {
                 op,
                 builtin,
                 cell,
                 args,
                 span,
-            } => self.arith(*op, builtin, cell, args, *span, env),
+            } => self.binary(*op, builtin, cell, args, *span, env),
+            Node::Unary {
+                op,
+                builtin,
+                cell,
+                arg,
+                span,
+            } => self.unary(*op, builtin, cell, arg, *span, env),
             Node::Call {
                 callee,
                 args,
@@ -220,12 +286,12 @@ impl Interp {
         }
     }
 
-    /// A two-argument arithmetic call: fixnums are computed here; anything else, or a global
-    /// that no longer holds the builtin, goes through the ordinary call.
+    /// A call of an inlined two-argument builtin (see `inlined`); a global that no longer holds
+    /// the builtin gets an ordinary call.
     #[inline(never)]
-    fn arith(
+    fn binary(
         &mut self,
-        op: ArithOp,
+        op: BinaryOp,
         builtin: &'static Primitive,
         cell: &GlobalCell,
         args: &[Node; 2],
@@ -234,23 +300,134 @@ impl Interp {
     ) -> R<Value> {
         let a = self.eval_operand(&args[0], env)?;
         let b = self.eval_operand(&args[1], env)?;
-        let still_builtin =
-            matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin));
-        if still_builtin {
-            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                if let Some(v) = op.on_fixnums(*x, *y) {
-                    // Fixnums own nothing; skipping their drop keeps this path free of calls.
-                    std::mem::forget(a);
-                    std::mem::forget(b);
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = op.on_fixnums(*x, *y) {
+                if holds_builtin(cell, builtin) {
                     return Ok(v);
                 }
             }
-            return self
-                .call_primitive_positional(builtin, &[a, b])
-                .map_err(|e| at(e, span));
         }
+        self.binary_general(op, builtin, cell, a, b, span)
+    }
+
+    /// An inlined builtin applied to operands that `peek_fixnum` can read, computed without
+    /// evaluating anything.
+    #[inline(always)]
+    fn peek_binary(
+        &self,
+        op: BinaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        args: &[Node; 2],
+    ) -> Option<Value> {
+        let (x, y) = (self.peek_fixnum(&args[0])?, self.peek_fixnum(&args[1])?);
+        op.on_fixnums(x, y).filter(|_| holds_builtin(cell, builtin))
+    }
+
+    /// The value of an operand that is a fixnum constant or a stack variable holding a fixnum,
+    /// read without evaluating anything.
+    #[inline(always)]
+    fn peek_fixnum(&self, node: &Node) -> Option<i64> {
+        let v = match node {
+            Node::StackLocal { slot, .. } => &self.value_stack[self.frame_base + *slot as usize],
+            Node::Const(v) => v,
+            _ => return None,
+        };
+        match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// A comparison of fixnum operands that `peek_fixnum` can read, computed without
+    /// evaluating anything.
+    #[inline(always)]
+    fn peek_comparison(&self, node: &Node) -> Option<bool> {
+        let Node::Binary { op, builtin, cell, args, .. } = node else { return None };
+        let (x, y) = (self.peek_fixnum(&args[0])?, self.peek_fixnum(&args[1])?);
+        op.compare_fixnums(x, y).filter(|_| holds_builtin(cell, builtin))
+    }
+
+    /// Evaluates the test of an `if`: comparisons of fixnums and `not` produce no value.
+    #[inline(always)]
+    fn eval_test(&mut self, node: &Node, env: &Env) -> R<bool> {
+        let (test, negated) = match node {
+            Node::Unary { op: UnaryOp::Not, builtin, cell, arg, .. } if holds_builtin(cell, builtin) => {
+                (&**arg, true)
+            }
+            _ => (node, false),
+        };
+        match self.peek_comparison(test) {
+            Some(b) => Ok(b != negated),
+            None => self.eval_test_slow(test, env).map(|b| b != negated),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_test_slow(&mut self, node: &Node, env: &Env) -> R<bool> {
+        let v = self.eval_operand(node, env)?;
+        let truth = v.is_true();
+        discard(v);
+        Ok(truth)
+    }
+
+    /// An inlined two-argument builtin with operands other than fixnums.
+    #[inline(never)]
+    fn binary_general(
+        &mut self,
+        op: BinaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        a: Value,
+        b: Value,
+        span: Span,
+    ) -> R<Value> {
+        if !holds_builtin(cell, builtin) {
+            return self.call_redefined(cell, vec![a, b], span);
+        }
+        if let BinaryOp::Cons = op {
+            return Ok(Value::cons(a, b));
+        }
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = op.divide_fixnums(*x, *y) {
+                return Ok(v);
+            }
+        }
+        self.call_primitive_positional(builtin, &[a, b])
+            .map_err(|e| at(e, span))
+    }
+
+    /// A call of an inlined one-argument builtin.
+    #[inline(never)]
+    fn unary(
+        &mut self,
+        op: UnaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        arg: &Node,
+        span: Span,
+        env: &Env,
+    ) -> R<Value> {
+        let a = self.eval_operand(arg, env)?;
+        if !holds_builtin(cell, builtin) {
+            return self.call_redefined(cell, vec![a], span);
+        }
+        match op.apply(&a) {
+            Some(v) => {
+                discard(a);
+                Ok(v)
+            }
+            None => self
+                .call_primitive_positional(builtin, std::slice::from_ref(&a))
+                .map_err(|e| at(e, span)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn call_redefined(&mut self, cell: &GlobalCell, args: Vec<Value>, span: Span) -> R<Value> {
         let f = global_ref(cell, span)?;
-        self.apply(&f, vec![a, b]).map_err(|e| at(e, span))
+        self.apply(&f, args).map_err(|e| at(e, span))
     }
 
     /// Evaluates the arguments of a builtin call and calls it.
@@ -307,7 +484,8 @@ impl Interp {
             | Node::Local { .. }
             | Node::StackLocal { .. }
             | Node::Global(..)
-            | Node::Arith { .. } => self.eval_operand(node, env),
+            | Node::Binary { .. }
+            | Node::Unary { .. } => self.eval_operand(node, env),
             Node::SetStackLocal { slot, value } => {
                 let v = self.eval_operand(value, env)?;
                 let index = self.frame_base + *slot as usize;
@@ -405,28 +583,32 @@ impl Interp {
         Ok(())
     }
 
-    /// Evaluates a call's operator and operands; builtins run at once, a closure call returns
-    /// its body and new frame for the caller's loop to continue with.
+    /// The code and environment of the closure a variable operator holds, when its frame
+    /// lives on the value stack: read in place, without cloning the closure.
+    #[inline(always)]
+    fn peek_stack_closure(&self, callee: &Node) -> Option<(Rc<Lambda>, Env)> {
+        let parts = |v: &Value| match v {
+            Value::Closure(c) if c.lambda.on_stack => Some((c.lambda.clone(), c.env.clone())),
+            _ => None,
+        };
+        match callee {
+            Node::Global(cell, _) => parts(&cell.value.borrow()),
+            Node::StackLocal { slot, .. } => parts(&self.value_stack[self.frame_base + *slot as usize]),
+            _ => None,
+        }
+    }
+
+    /// Calls anything but a builtin or a closure with a stack frame: the arguments go into a
+    /// vector, which becomes a closure's heap frame.
     #[inline(never)]
-    fn call_step(
+    fn call_value(
         &mut self,
-        callee: &Node,
+        f: Value,
         args: &[Node],
         keywords: &[(Symbol, Node)],
         span: Span,
         env: &Env,
     ) -> R<Step> {
-        let f = self.eval_operand(callee, env)?;
-        if let Value::Primitive(p) = &f {
-            if keywords.is_empty() && !is_apply(p) {
-                return self.call_builtin(p, args, span, env).map(Step::Done);
-            }
-        }
-        if let Value::Closure(c) = &f {
-            if c.lambda.on_stack && keywords.is_empty() {
-                return self.push_stack_frame(c, args, span, env).map(Step::Tail);
-            }
-        }
         let capacity = match &f {
             Value::Closure(c) => (c.lambda.frame_size as usize).max(args.len()),
             _ => args.len(),
@@ -451,26 +633,21 @@ impl Interp {
 
     /// Evaluates the arguments of a call to a procedure with a stack frame straight onto the
     /// value stack, where they become its frame.
+    /// Returns where the frame starts.
     fn push_stack_frame(
         &mut self,
-        c: &Cc<Closure>,
+        lambda: &Lambda,
+        this: Option<Value>,
         args: &[Node],
         span: Span,
         env: &Env,
-    ) -> R<Bound> {
+    ) -> R<usize> {
         let start = self.value_stack.len();
         for a in args {
-            match self.eval_operand(a, env) {
-                Ok(v) => self.value_stack.push(v),
-                Err(e) => {
-                    self.value_stack.truncate(start);
-                    return Err(e);
-                }
-            }
+            let v = self.eval_operand(a, env)?;
+            self.value_stack.push(v);
         }
-        let lambda = c.lambda.clone();
         if !lambda.accepts(args.len()) {
-            self.value_stack.truncate(start);
             return Err(at(
                 Error::arity(&lambda.display_name(), &lambda.arity_text(), args.len()),
                 span,
@@ -482,17 +659,37 @@ impl Interp {
             self.value_stack.push(Value::list(rest));
         }
         let frame_end = start + lambda.frame_size as usize;
-        if frame_end > self.value_stack.len() {
-            self.value_stack.resize(frame_end, Value::Undefined);
+        while self.value_stack.len() < frame_end {
+            self.value_stack.push(Value::Undefined);
         }
-        if let Some(slot) = lambda.self_slot {
-            self.value_stack[start + slot as usize] = Value::Closure(c.clone());
+        if let (Some(slot), Some(this)) = (lambda.self_slot, this) {
+            self.value_stack[start + slot as usize] = this;
         }
-        Ok(Bound {
-            lambda,
-            env: c.env.clone(),
-            stack_frame: StackFrame::InPlace(start),
-        })
+        Ok(start)
+    }
+
+    /// A tail call: the frame just pushed at `start` takes the place of the one at `base`.
+    #[inline(always)]
+    fn replace_frame(&mut self, base: usize, start: usize) {
+        if start == base {
+            return;
+        }
+        let len = self.value_stack.len() - start;
+        // Moving front to back never reads a slot of the new frame that was already written.
+        for i in 0..len {
+            self.value_stack.swap(base + i, start + i);
+        }
+        self.pop_values(base + len);
+    }
+
+    /// Truncates the value stack, without calls into the drop glue for values that own nothing.
+    #[inline(always)]
+    fn pop_values(&mut self, len: usize) {
+        while self.value_stack.len() > len {
+            if let Some(v) = self.value_stack.pop() {
+                discard(v);
+            }
+        }
     }
 
     #[inline(never)]
@@ -551,6 +748,14 @@ impl Interp {
         }
     }
 
+    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector.
+    pub fn apply_slice(&mut self, f: &Value, args: &[Value]) -> R<Value> {
+        match f {
+            Value::Primitive(p) => self.call_primitive_positional(p, args),
+            _ => self.apply(f, args.to_vec()),
+        }
+    }
+
     /// Calls a procedure with positional arguments (used by higher-order builtins).
     pub fn apply(&mut self, f: &Value, args: Vec<Value>) -> R<Value> {
         self.apply_kw(f, args, Vec::new())
@@ -569,7 +774,7 @@ impl Interp {
                 self.tick()?;
                 let base = self.value_stack.len();
                 let saved_base = self.frame_base;
-                if let StackFrame::Owned(slots) = bound.stack_frame {
+                if let Some(slots) = bound.stack_frame {
                     self.value_stack.extend(slots);
                     self.frame_base = base;
                 }
@@ -702,7 +907,7 @@ impl Interp {
             return Ok(Bound {
                 lambda,
                 env: c.env.clone(),
-                stack_frame: StackFrame::Owned(args),
+                stack_frame: Some(args),
             });
         }
         note_allocation();
@@ -713,7 +918,7 @@ impl Interp {
         Ok(Bound {
             lambda,
             env: Some(frame),
-            stack_frame: StackFrame::None,
+            stack_frame: None,
         })
     }
 
@@ -810,6 +1015,12 @@ fn collector_poll() {
 /// Collects every unreachable cycle now (at the end of a program, and in tests).
 pub fn collect_cycles() -> usize {
     gcmodule::collect_thread_cycles()
+}
+
+/// Whether a global still holds the builtin a call was compiled for.
+#[inline(always)]
+fn holds_builtin(cell: &GlobalCell, builtin: &'static Primitive) -> bool {
+    matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin))
 }
 
 /// The builtin a call's operator names, when it is a global currently bound to one (other

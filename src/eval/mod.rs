@@ -5,6 +5,7 @@ pub mod compile;
 pub mod env;
 pub mod exec;
 pub mod expand;
+pub mod inlined;
 pub mod macros;
 pub mod node;
 pub mod prelude;

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use crate::builtins::Primitive;
 use crate::error::Span;
+use crate::eval::inlined::{BinaryOp, UnaryOp};
 use crate::interp::GlobalCell;
 use crate::value::{Symbol, Value};
 
@@ -31,52 +32,11 @@ pub enum Node {
     And(Box<[Node]>),
     Or(Box<[Node]>),
     Call { callee: Box<Node>, args: Box<[Node]>, keywords: Box<[(Symbol, Node)]>, span: Span },
-    /// A two-argument call of a global that held an arithmetic or comparison builtin when the
-    /// call was compiled: fixnum operands take a fast path while the global still holds it.
-    Arith { op: ArithOp, builtin: &'static Primitive, cell: Rc<GlobalCell>, args: Box<[Node; 2]>, span: Span },
-}
-
-#[derive(Clone, Copy)]
-pub enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-    Eq,
-}
-
-impl ArithOp {
-    pub fn for_builtin(name: &str) -> Option<ArithOp> {
-        Some(match name {
-            "+" => ArithOp::Add,
-            "-" => ArithOp::Sub,
-            "*" => ArithOp::Mul,
-            "<" => ArithOp::Lt,
-            ">" => ArithOp::Gt,
-            "<=" => ArithOp::Le,
-            ">=" => ArithOp::Ge,
-            "=" => ArithOp::Eq,
-            _ => return None,
-        })
-    }
-
-    /// The result for two fixnums, or `None` when it overflows (the builtin then handles it).
-    #[inline(always)]
-    pub fn on_fixnums(self, a: i64, b: i64) -> Option<Value> {
-        Some(match self {
-            ArithOp::Add => Value::Int(a.checked_add(b)?),
-            ArithOp::Sub => Value::Int(a.checked_sub(b)?),
-            ArithOp::Mul => Value::Int(a.checked_mul(b)?),
-            ArithOp::Lt => Value::Bool(a < b),
-            ArithOp::Gt => Value::Bool(a > b),
-            ArithOp::Le => Value::Bool(a <= b),
-            ArithOp::Ge => Value::Bool(a >= b),
-            ArithOp::Eq => Value::Bool(a == b),
-        })
-    }
+    /// A call of a global that held an inlined two-argument builtin when the call was compiled
+    /// (see `inlined`).
+    Binary { op: BinaryOp, builtin: &'static Primitive, cell: Rc<GlobalCell>, args: Box<[Node; 2]>, span: Span },
+    /// The same for a one-argument builtin.
+    Unary { op: UnaryOp, builtin: &'static Primitive, cell: Rc<GlobalCell>, arg: Box<Node>, span: Span },
 }
 
 pub enum Target {

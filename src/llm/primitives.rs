@@ -275,9 +275,9 @@ fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {
                 entry("total_tokens", Value::Int((u.prompt + u.completion) as i64)),
                 entry("cost_usd", Value::Float(super::usage::cost_usd(model, u.prompt, u.completion))),
             ];
-            (HashKey(Value::str(model)), Value::new_hash(HashKind::Equal, false, fields.into_iter().collect()))
+            (HashKey(Value::str(model)), Value::new_hash(HashKind::Equal, false, fields))
         })
-        .collect();
+        .collect::<Vec<_>>();
     let fields = [
         entry("prompt_tokens", Value::Int(sum.prompt as i64)),
         entry("completion_tokens", Value::Int(sum.completion as i64)),
@@ -286,7 +286,7 @@ fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {
         entry("cost_usd", Value::Float(totals.cost_usd())),
         entry("by_model", Value::new_hash(HashKind::Equal, false, by_model)),
     ];
-    Ok(Value::new_hash(HashKind::Equal, false, fields.into_iter().collect()))
+    Ok(Value::new_hash(HashKind::Equal, false, fields))
 }
 
 fn syntax_e(_: &mut Interp, a: &[Value]) -> R<Value> {
