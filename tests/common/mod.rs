@@ -3,6 +3,8 @@
 // Each suite is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -44,9 +46,32 @@ pub fn run_program(bin: &Path, file: &Path) -> RunResult {
 /// Run `bin args...` with a deadline, draining stdout/stderr on helper threads so a
 /// chatty child can never block on a full pipe. Kills the child on timeout.
 pub fn run_with_timeout(bin: &Path, args: &[&std::ffi::OsStr], timeout: Duration) -> RunResult {
+    run_command(Command::new(bin).args(args), timeout)
+}
+
+/// Environment variables that choose where model calls go (and proxies that could divert
+/// loopback requests); tests that run programs making model calls remove them first.
+pub const MODEL_ENV: &[&str] = &[
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "RLMSH_OFFLINE",
+    "RLMSH_MODEL",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Runs a prepared command (stdin null, stdout and stderr captured) with a deadline, as
+/// [`run_with_timeout`] does.
+pub fn run_command(cmd: &mut Command, timeout: Duration) -> RunResult {
     let start = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
+    let bin = PathBuf::from(cmd.get_program());
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
