@@ -74,6 +74,7 @@ pub fn run_program(source: Source, mut interp: Interp) -> i32 {
     };
     let code = run_source(&mut interp, &src, &source.name(), is_module(&src));
     crate::builtins::system::flush_stdout();
+    crate::llm::print_stats(&mut interp);
     code
 }
 
@@ -136,6 +137,7 @@ fn print_result(interp: &mut Interp, v: &Value) {
 pub fn eval_and_print(expr: &str, mut interp: Interp) -> i32 {
     let code = run_source(&mut interp, expr, "-e", true);
     crate::builtins::system::flush_stdout();
+    crate::llm::print_stats(&mut interp);
     code
 }
 

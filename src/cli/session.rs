@@ -44,6 +44,10 @@ pub struct SessionFlags {
     /// Model calls in flight at once, across the whole run.
     #[arg(long, value_name = "N", default_value_t = crate::llm::DEFAULT_MAX_CONCURRENCY, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_concurrency: u64,
+
+    /// At the end, print model calls, tokens, estimated cost and wall time to stderr.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -76,6 +80,7 @@ impl SessionFlags {
                 max_retries: Some(self.max_retries),
                 request_timeout_secs: Some(self.request_timeout),
                 max_concurrency: Some(self.max_concurrency),
+                stats: self.stats,
             },
         );
         if let Some(dir) = &self.checkpoint_dir {

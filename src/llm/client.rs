@@ -63,6 +63,7 @@ pub async fn execute(req: Request, limits: Arc<Limits>) -> Result<Answer, CallEr
             completion: first.usage.completion + second.usage.completion,
         },
         retries: first.retries + second.retries + 1,
+        rate_limits: second.rate_limits,
     })
 }
 
@@ -131,6 +132,12 @@ async fn send_once(req: &Request, timeout: Duration) -> Result<Answer, Failure> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map(|secs| Duration::from_secs_f64(secs.clamp(0.0, 60.0)));
+    let rate_limits: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-") || name.as_str().starts_with("anthropic-ratelimit-"))
+        .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+        .collect();
     let text = response.text().await.map_err(transport_failure)?;
     if !status.is_success() {
         let retryable = status.as_u16() == 429 || status.is_server_error();
@@ -144,7 +151,7 @@ async fn send_once(req: &Request, timeout: Duration) -> Result<Answer, Failure> 
             _ => wire::openai_answer(&json),
         });
     match parsed {
-        Ok((text, usage)) => Ok(Answer { text, usage, retries: 0 }),
+        Ok((text, usage)) => Ok(Answer { text, usage, retries: 0, rate_limits }),
         Err(e) => Err(Failure { error: CallError::Malformed(format!("{url}: {e}")), retryable: false, retry_after: None }),
     }
 }

@@ -36,6 +36,9 @@ struct LlmState {
     settings: Settings,
     limits: Arc<Limits>,
     totals: SharedTotals,
+    /// When the run started and whether to report on it at the end (`--stats`).
+    started: std::time::Instant,
+    stats: bool,
 }
 
 impl LlmState {
@@ -46,7 +49,7 @@ impl LlmState {
             request_timeout: settings.request_timeout,
             in_flight: Arc::new(Semaphore::new(settings.max_concurrency.clamp(1, Semaphore::MAX_PERMITS as u64) as usize)),
         });
-        LlmState { settings, limits, totals: SharedTotals::default() }
+        LlmState { settings, limits, totals: SharedTotals::default(), started: std::time::Instant::now(), stats: overrides.stats }
     }
 }
 
@@ -60,6 +63,22 @@ fn state(interp: &mut Interp) -> &mut LlmState {
         interp.set_extension(LlmState::new(&Overrides::default()));
     }
     interp.extension::<LlmState>().expect("the state was just created")
+}
+
+/// With `--stats`, prints the run's calls, tokens, estimated cost and wall time to stderr.
+pub fn print_stats(interp: &mut Interp) {
+    let Some(state) = interp.extension::<LlmState>().filter(|s| s.stats) else { return };
+    let totals = state.totals.lock().unwrap_or_else(|p| p.into_inner());
+    let sum = totals.sum();
+    eprintln!(
+        "rlmsh: {} model calls, {} tokens ({} prompt, {} completion), about ${:.4}, {:.2} s",
+        sum.calls,
+        sum.prompt + sum.completion,
+        sum.prompt,
+        sum.completion,
+        totals.cost_usd(),
+        state.started.elapsed().as_secs_f64()
+    );
 }
 
 /// The `token-budget` parameter of an instance.

@@ -17,7 +17,7 @@ pub fn answer(req: &Request) -> Answer {
         format!("offline:{}:{}", req.model, &digest(req)[..12])
     };
     let usage = Usage { prompt: estimate_tokens(&req.system) + estimate_tokens(&req.user), completion: estimate_tokens(&text) };
-    Answer { text, usage, retries: 0 }
+    Answer { text, usage, retries: 0, rate_limits: Vec::new() }
 }
 
 /// A hex digest of everything that determines an answer.

@@ -37,6 +37,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::with_keywords("map-async", 2, 2, &["max-concurrent"], map_async,
         "Applies F to each element in order; handles F returns run with at most #:max-concurrent (default 20) in flight. Returns the answers (strings) or values, in order."),
     Primitive::new("tokens-used", 0, 0, tokens_used, "Returns a hash of the tokens used so far: prompt, completion, total, calls, per-model counts and estimated cost in USD."),
+    Primitive::new("rate-limits", 0, 0, rate_limits, "Returns a hash of the latest x-ratelimit-* values (header name without the prefix, as a symbol, to a string) the provider sent."),
     Primitive::new("syntax-e", 1, 1, syntax_e, "Unwraps a syntax object (a model answer) into its string; passes plain strings through."),
     Primitive::new("syntax?", 1, 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Syntax(_)))), "Is the value a syntax object (a wrapped model answer)?"),
 ];
@@ -133,7 +134,10 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     let task = runtime().spawn(async move {
         let result = execute(request, limits).await;
         if let Ok(answer) = &result {
-            totals.lock().unwrap_or_else(|p| p.into_inner()).record(&model, answer.usage);
+            let mut totals = totals.lock().unwrap_or_else(|p| p.into_inner());
+            totals.record(&model, answer.usage);
+            totals.rate_limits.extend(answer.rate_limits.iter().cloned());
+            drop(totals);
             for budget in &budgets {
                 budget.charge(answer.usage.total());
             }
@@ -287,6 +291,16 @@ fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {
         entry("by_model", Value::new_hash(HashKind::Equal, false, by_model)),
     ];
     Ok(Value::new_hash(HashKind::Equal, false, fields))
+}
+
+fn rate_limits(interp: &mut Interp, _: &[Value]) -> R<Value> {
+    let totals = shared_totals(interp);
+    let totals = totals.lock().unwrap_or_else(|p| p.into_inner());
+    let entries = totals.rate_limits.iter().map(|(name, value)| {
+        let key = name.trim_start_matches("x-ratelimit-").trim_start_matches("anthropic-ratelimit-");
+        (HashKey(Value::sym(key)), Value::str(value))
+    });
+    Ok(Value::new_hash(HashKind::Equal, false, entries.collect::<Vec<_>>()))
 }
 
 fn syntax_e(_: &mut Interp, a: &[Value]) -> R<Value> {

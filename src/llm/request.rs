@@ -37,6 +37,8 @@ pub struct Answer {
     pub usage: Usage,
     /// Requests that failed and were retried before this answer.
     pub retries: u32,
+    /// The provider's `x-ratelimit-*` headers on the answer, name to value.
+    pub rate_limits: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]

@@ -51,6 +51,8 @@ pub struct Overrides {
     pub max_retries: Option<u32>,
     pub request_timeout_secs: Option<f64>,
     pub max_concurrency: Option<u64>,
+    /// Print calls, tokens, cost and wall time to stderr at the end (`--stats`).
+    pub stats: bool,
 }
 
 fn env(name: &str) -> Option<String> {

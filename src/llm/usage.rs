@@ -18,6 +18,8 @@ pub struct ModelUsage {
 #[derive(Default)]
 pub struct Totals {
     pub by_model: BTreeMap<String, ModelUsage>,
+    /// The latest `x-ratelimit-*` values any provider sent.
+    pub rate_limits: BTreeMap<String, String>,
 }
 
 impl Totals {
