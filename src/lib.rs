@@ -1,6 +1,7 @@
 //! rlmsh: a small, fast Racket-flavoured Scheme whose primitives call language models and an
 //! embedded CPython. This crate is the interpreter library; `main.rs` is a thin CLI over it.
 
+pub mod atomic_file;
 pub mod builtins;
 pub mod cli;
 pub mod error;

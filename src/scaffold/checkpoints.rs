@@ -1,12 +1,11 @@
 //! Checkpoints: values saved under string keys, one file per key, written atomically and
-//! durably (temporary file, fsync, rename, fsync of the directory), so a crash at any instant
-//! leaves the old value or the new one, never a torn file.
+//! durably (`atomic_file`), so a crash at any instant leaves the old value or the new one,
+//! never a torn file.
 //!
 //! A key maps to `<sha256 of the key>.json`: any string is a safe, collision-free file name,
 //! whatever slashes, dots, newlines or length it has. The file records the key itself, for
 //! listing and to tell a (vanishingly unlikely) hash collision from a hit.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -27,16 +26,7 @@ pub fn file_for(dir: &Path, key: &str) -> PathBuf {
 pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
     let encoded = encode(value)?;
     let text = json!({"key": key, "value": encoded}).to_string();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| format!("cannot write checkpoint {key:?}: {e}"))?;
-    file.persist(file_for(dir, key)).map_err(|e| format!("cannot write checkpoint {key:?}: {}", e.error))?;
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    Ok(())
+    crate::atomic_file::write(&file_for(dir, key), text.as_bytes()).map_err(|e| format!("cannot write checkpoint {key:?} in {}: {e}", dir.display()))
 }
 
 /// The value saved under `key`, if any. A file that cannot be read or decoded counts as absent.
