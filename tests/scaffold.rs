@@ -316,7 +316,7 @@ fn an_unusable_checkpoint_directory_is_an_error() {
     )
     .ok();
     let printed: Vec<&str> = out.stdout.lines().collect();
-    assert!(printed[0].starts_with("checkpoint: cannot create"), "{}", out.stdout);
+    assert!(printed[0].starts_with("checkpoint: cannot write checkpoint \"k\""), "{}", out.stdout);
     assert_eq!(printed[1], "#f");
 }
 

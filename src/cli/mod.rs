@@ -19,8 +19,9 @@ Exit codes:
   0   success
   1   runtime error (an uncaught exception)
   2   usage error (bad command-line flags)
+  3   a token budget was exceeded (uncaught)
   65  syntax error (the program could not be read or compiled)
-  66  the program file could not be read
+  66  the program file (or an --input/--context file) could not be read
   130 interrupted (Ctrl-C)
 
 Examples:

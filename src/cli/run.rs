@@ -97,7 +97,7 @@ pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: boo
     ExitCode::SUCCESS
 }
 
-/// The result of `finish` goes to stdout last, in `display` style, on a line of its own.
+/// The result of `finish` goes to stdout last, in `display` style, followed by a newline.
 fn print_finished(interp: &mut Interp, result: &Value) {
     crate::builtins::system::flush_stdout();
     let text = crate::value::print::display_string(result);

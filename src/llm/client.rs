@@ -9,7 +9,7 @@ use rand::Rng;
 use tokio::sync::Semaphore;
 
 use super::offline;
-use super::request::{Answer, CallError, Request};
+use super::request::{Answer, CallError, Request, Usage};
 use super::settings::Provider;
 use super::wire;
 
@@ -49,26 +49,33 @@ pub struct Limits {
 pub async fn execute(req: Request, limits: Arc<Limits>) -> Result<Answer, CallError> {
     let _slot = limits.in_flight.acquire().await.map_err(|_| CallError::Cancelled)?;
     let first = send_with_retries(&req, &limits).await?;
-    if !req.json || is_json(&first.text) {
+    if !req.json {
         return Ok(first);
     }
-    let second = send_with_retries(&req, &limits).await?;
-    if !is_json(&second.text) {
-        return Err(CallError::NotJson(second.text));
+    if let Some(json) = as_json(&first.text) {
+        return Ok(Answer { text: json, ..first });
     }
-    Ok(Answer {
-        text: second.text,
-        usage: super::request::Usage {
-            prompt: first.usage.prompt + second.usage.prompt,
-            completion: first.usage.completion + second.usage.completion,
-        },
-        retries: first.retries + second.retries + 1,
-        rate_limits: second.rate_limits,
-    })
+    let second = send_with_retries(&req, &limits).await?;
+    let usage = Usage {
+        prompt: first.usage.prompt + second.usage.prompt,
+        completion: first.usage.completion + second.usage.completion,
+    };
+    match as_json(&second.text) {
+        Some(json) => Ok(Answer { text: json, usage, retries: first.retries + second.retries + 1, rate_limits: second.rate_limits }),
+        None => Err(CallError::NotJson { raw: second.text, usage }),
+    }
 }
 
-fn is_json(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text).is_ok()
+/// The answer as JSON text, if it is JSON, possibly inside a Markdown code fence (which some
+/// models add even in JSON mode).
+fn as_json(text: &str) -> Option<String> {
+    let parses = |t: &str| serde_json::from_str::<serde_json::Value>(t).is_ok();
+    if parses(text) {
+        return Some(text.to_string());
+    }
+    let trimmed = text.trim();
+    let inner = trimmed.strip_prefix("```json").or_else(|| trimmed.strip_prefix("```"))?.strip_suffix("```")?.trim();
+    parses(inner).then(|| inner.to_string())
 }
 
 /// A failed attempt: whether it is worth retrying, and after how long the provider asked.

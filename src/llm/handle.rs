@@ -87,13 +87,21 @@ pub fn wait(interp: &Interp, handle: &CallHandle) -> R<Outcome> {
     Ok(handle.outcome().expect("wait_any returns once the call has ended"))
 }
 
-/// Waits until one of the calls has ended; returns its position. Ctrl-C ends the wait with a
-/// break (the calls go on; the program decides whether to cancel them).
+/// Waits until one of the calls has ended; returns its position (the first, if the same
+/// handle is listed twice). Ctrl-C ends the wait with a break (the calls go on; the program
+/// decides whether to cancel them).
 pub fn wait_any(interp: &Interp, handles: &[&CallHandle]) -> R<usize> {
     if let Some(i) = handles.iter().position(|h| h.outcome.borrow().is_some()) {
         return Ok(i);
     }
-    let mut tasks: Vec<_> = handles.iter().map(|h| h.task.borrow_mut()).collect();
+    let mut distinct: Vec<&CallHandle> = Vec::with_capacity(handles.len());
+    for h in handles {
+        if !distinct.iter().any(|d| std::ptr::eq(*d, *h)) {
+            distinct.push(h);
+        }
+    }
+    let mut tasks: Vec<_> = distinct.iter().map(|h| h.task.borrow_mut()).collect();
+    // A handle without an outcome still has its task: both change together in `settle`/`cancel`.
     let pending: Vec<&mut JoinHandle<_>> = tasks.iter_mut().filter_map(|t| t.as_mut()).collect();
     let interrupt = interp.interrupt.clone();
     let finished = runtime().block_on(async {
@@ -113,7 +121,7 @@ pub fn wait_any(interp: &Interp, handles: &[&CallHandle]) -> R<usize> {
     let Some((position, result)) = finished else {
         return Err(Error::new(ExnKind::Break, "user break"));
     };
-    // `position` counts only the handles that were pending, which were all of them.
-    handles[position].settle(result);
-    Ok(position)
+    let done = distinct[position];
+    done.settle(result);
+    Ok(handles.iter().position(|h| std::ptr::eq(*h, done)).unwrap_or(0))
 }

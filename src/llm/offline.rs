@@ -178,7 +178,9 @@ fn type_placeholder(word: &str) -> Option<Json> {
         _ => match base.split_once('-').map(|(a, b)| (a.trim().parse::<f64>(), b.trim().parse::<f64>())) {
             Some((Ok(lo), Ok(hi))) => {
                 let mid = (lo + hi) / 2.0;
-                if lo.fract() == 0.0 && hi.fract() == 0.0 && mid.fract() == 0.0 { json!(mid as i64) } else { json!(mid) }
+                // Integer bounds a few apart (`1-10`, a rating) give an integer; `0-1` reads as a
+                // probability.
+                if lo.fract() == 0.0 && hi.fract() == 0.0 && hi - lo >= 2.0 { json!(mid.floor() as i64) } else { json!(mid) }
             }
             _ => match base.parse::<f64>() {
                 Ok(n) if n.fract() == 0.0 => json!(n as i64),
@@ -208,6 +210,7 @@ mod tests {
             r#"{"issues":[{"type":"...","description":"...","severity":2}]}"#
         );
         assert_eq!(shape(r#"{"status": "ok"|"fail"}"#), r#"{"status":"ok"}"#);
+        assert_eq!(shape("{level: 1-10, share: 0.2-0.4}"), r#"{"level":5,"share":0.30000000000000004}"#);
     }
 
     #[test]

@@ -50,6 +50,8 @@ fn token_budget_guard(_: &mut Interp, a: &[Value]) -> R<Value> {
     let limit = match &a[0] {
         Value::Bool(false) => None,
         Value::Int(n) if *n >= 0 => Some(*n as u64),
+        // A limit beyond what a run could ever spend is as good as the largest one.
+        Value::Big(n) if n.sign() == num_bigint::Sign::Plus => Some(u64::MAX),
         other => return Err(Error::contract("token-budget", "(or/c exact-nonnegative-integer? #f)", other)),
     };
     Ok(budget_value(Budget::new(limit)))
@@ -133,13 +135,20 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     let model = format!("{}/{}", request.provider.name(), request.model);
     let task = runtime().spawn(async move {
         let result = execute(request, limits).await;
-        if let Ok(answer) = &result {
+        let usage = match &result {
+            Ok(answer) => Some(answer.usage),
+            Err(CallError::NotJson { usage, .. }) => Some(*usage),
+            Err(_) => None,
+        };
+        if let Some(usage) = usage {
             let mut totals = totals.lock().unwrap_or_else(|p| p.into_inner());
-            totals.record(&model, answer.usage);
-            totals.rate_limits.extend(answer.rate_limits.iter().cloned());
+            totals.record(&model, usage);
+            if let Ok(answer) = &result {
+                totals.rate_limits.extend(answer.rate_limits.iter().cloned());
+            }
             drop(totals);
             for budget in &budgets {
-                budget.charge(answer.usage.total());
+                budget.charge(usage.total());
             }
         }
         result

@@ -51,8 +51,8 @@ pub enum CallError {
     Connection(String),
     /// The provider's answer could not be read.
     Malformed(String),
-    /// JSON mode: the answer was not JSON, twice.
-    NotJson(String),
+    /// JSON mode: the answer was not JSON, twice; the tokens both answers used.
+    NotJson { raw: String, usage: Usage },
     Cancelled,
 }
 
@@ -63,7 +63,7 @@ impl fmt::Display for CallError {
             CallError::Timeout => write!(f, "the request timed out"),
             CallError::Connection(e) => write!(f, "connection failed: {e}"),
             CallError::Malformed(e) => write!(f, "the provider's answer could not be read: {e}"),
-            CallError::NotJson(raw) => write!(f, "the answer is not valid JSON (asked twice); raw answer: {raw}"),
+            CallError::NotJson { raw, .. } => write!(f, "the answer is not valid JSON (asked twice); raw answer: {raw}"),
             CallError::Cancelled => write!(f, "the call was cancelled"),
         }
     }

@@ -39,7 +39,8 @@ impl Totals {
     }
 
     pub fn cost_usd(&self) -> f64 {
-        self.by_model.iter().map(|(model, u)| cost_usd(model, u.prompt, u.completion)).sum()
+        // A fold from +0.0: an empty f64 sum is -0.0, which would print as such.
+        self.by_model.iter().fold(0.0, |acc, (model, u)| acc + cost_usd(model, u.prompt, u.completion))
     }
 }
 

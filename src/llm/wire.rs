@@ -20,11 +20,14 @@ pub fn openai_body(req: &Request) -> Json {
             {"role": "user", "content": user},
         ],
     });
-    if let Some(t) = req.temperature {
+    // OpenAI's reasoning models (o1, o3, o4...) take max_completion_tokens and refuse a
+    // temperature.
+    let reasoning = req.model.starts_with('o') && req.model[1..].starts_with(|c: char| c.is_ascii_digit());
+    if let Some(t) = req.temperature.filter(|_| !reasoning) {
         body["temperature"] = json!(t);
     }
     if let Some(n) = req.max_tokens {
-        body["max_tokens"] = json!(n);
+        body[if reasoning { "max_completion_tokens" } else { "max_tokens" }] = json!(n);
     }
     if req.json {
         body["response_format"] = json!({"type": "json_object"});

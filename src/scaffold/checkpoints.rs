@@ -24,7 +24,7 @@ pub fn file_for(dir: &Path, key: &str) -> PathBuf {
 
 /// Saves `value` under `key`. The error says what could not be saved or written.
 pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
-    let encoded = encode(value)?;
+    let encoded = encode(value, 0)?;
     let text = json!({"key": key, "value": encoded}).to_string();
     crate::atomic_file::write(&file_for(dir, key), text.as_bytes()).map_err(|e| format!("cannot write checkpoint {key:?} in {}: {e}", dir.display()))
 }
@@ -32,7 +32,7 @@ pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
 /// The value saved under `key`, if any. A file that cannot be read or decoded counts as absent.
 pub fn load(dir: &Path, key: &str) -> Option<Value> {
     let text = std::fs::read_to_string(file_for(dir, key)).ok()?;
-    let json: Json = serde_json::from_str(&text).ok()?;
+    let json = parse(&text)?;
     if json.get("key").and_then(Json::as_str) != Some(key) {
         return None;
     }
@@ -46,7 +46,7 @@ pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .filter_map(|e| {
-            let json: Json = serde_json::from_str(&std::fs::read_to_string(e.path()).ok()?).ok()?;
+            let json = parse(&std::fs::read_to_string(e.path()).ok()?)?;
             let key = json.get("key")?.as_str()?.to_string();
             Some((key, json.get("value").and_then(decode)))
         })
@@ -55,8 +55,23 @@ pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
     found
 }
 
+/// Deeper values are refused: they are almost always values that contain themselves.
+const MAX_DEPTH: usize = 10_000;
+
+/// Reads checkpoint JSON without serde_json's default nesting limit of 128, which would lose
+/// values nested a few dozen levels deep (each level of a value is two levels of JSON).
+fn parse(text: &str) -> Option<Json> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    reader.disable_recursion_limit();
+    serde::Deserialize::deserialize(&mut reader).ok()
+}
+
 /// The JSON form of a value, tagged so that every type comes back as it went in.
-fn encode(v: &Value) -> Result<Json, String> {
+fn encode(v: &Value, depth: usize) -> Result<Json, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("cannot checkpoint a value nested more than {MAX_DEPTH} levels deep (does it contain itself?)"));
+    }
+    let encode = |v: &Value| encode(v, depth + 1);
     Ok(match v {
         Value::Void => json!({"void": true}),
         Value::Bool(b) => json!(b),
