@@ -982,3 +982,61 @@ fn flag_values_are_checked() {
         assert!(out.stderr.contains(flag), "{args:?}: {}", out.stderr);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Response cache, record and replay
+
+const THREE_CALLS: &str = r#"(displayln (syntax-e (llm-query #:data "one")))
+(displayln (await-all (list (llm-query-async #:data "two") (llm-query-async #:data "three"))))
+(displayln (hash-ref (tokens-used) 'total_tokens))"#;
+
+#[test]
+fn a_cached_answer_costs_no_request_and_no_tokens() {
+    let server = echo_server(10, 5);
+    let store = tempfile::tempdir().unwrap();
+    let cache = store.path().join("cache");
+    let first = Prog::new(THREE_CALLS).openai(&server).args(&["--cache", cache.to_str().unwrap()]).run();
+    first.ok();
+    assert_eq!(lines(&first.stdout), ["answer: one", "(answer: two answer: three)", "45"]);
+    let second = Prog::new(THREE_CALLS).openai(&server).args(&["--cache", cache.to_str().unwrap()]).run();
+    second.ok();
+    assert_eq!(lines(&second.stdout), ["answer: one", "(answer: two answer: three)", "0"]);
+    assert_eq!(server.request_count(), 3, "the second run must be answered from the cache");
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_a_miss_and_is_rewritten() {
+    let server = echo_server(1, 1);
+    let store = tempfile::tempdir().unwrap();
+    let cache = store.path().join("cache");
+    let program = r#"(displayln (syntax-e (llm-query #:data "one")))"#;
+    Prog::new(program).openai(&server).args(&["--cache", cache.to_str().unwrap()]).run().ok();
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(entry.unwrap().path(), "{torn").unwrap();
+    }
+    let again = Prog::new(program).openai(&server).args(&["--cache", cache.to_str().unwrap()]).run();
+    again.ok();
+    assert_eq!(lines(&again.stdout), ["answer: one"]);
+    assert_eq!(server.request_count(), 2);
+    Prog::new(program).openai(&server).args(&["--cache", cache.to_str().unwrap()]).run().ok();
+    assert_eq!(server.request_count(), 2, "the rewritten entry must be a hit");
+}
+
+#[test]
+fn a_recording_replays_without_a_provider_and_a_missing_request_is_named() {
+    let server = echo_server(10, 5);
+    let store = tempfile::tempdir().unwrap();
+    let recording = store.path().join("calls.jsonl");
+    let recorded = Prog::new(THREE_CALLS).openai(&server).args(&["--record", recording.to_str().unwrap()]).run();
+    recorded.ok();
+    assert_eq!(std::fs::read_to_string(&recording).unwrap().lines().count(), 3);
+    let replayed = Prog::new(THREE_CALLS).args(&["--replay", recording.to_str().unwrap()]).run();
+    replayed.ok();
+    assert_eq!(lines(&replayed.stdout)[..2], lines(&recorded.stdout)[..2]);
+    let missing = Prog::new(r#"(llm-query #:data "four")"#).args(&["--replay", recording.to_str().unwrap()]).run();
+    missing.failed(1);
+    assert!(missing.stderr.contains("--replay recording has no answer") && missing.stderr.contains("gpt-4o-mini"), "{}", missing.stderr);
+    let absent = Prog::new("(void)").args(&["--replay", store.path().join("none.jsonl").to_str().unwrap()]).run();
+    absent.failed(66);
+    assert!(absent.stderr.contains("--replay"), "{}", absent.stderr);
+}

@@ -48,6 +48,18 @@ pub struct SessionFlags {
     /// At the end, print model calls, tokens, estimated cost and wall time to stderr.
     #[arg(long)]
     pub stats: bool,
+
+    /// Keep model answers in DIR, keyed by the request; a repeated request costs nothing.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+
+    /// Append every model request and answer to FILE (JSON lines).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub record: Option<PathBuf>,
+
+    /// Answer model calls only from a recording made with --record; a request it lacks is an error.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "record")]
+    pub replay: Option<PathBuf>,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -75,6 +87,9 @@ impl SessionFlags {
         crate::llm::configure(
             interp,
             &crate::llm::Overrides {
+                cache_dir: self.cache.clone(),
+                record: self.record.clone(),
+                replay: self.replay.clone(),
                 offline: self.offline,
                 model: self.model.clone(),
                 max_retries: Some(self.max_retries),
@@ -82,7 +97,8 @@ impl SessionFlags {
                 max_concurrency: Some(self.max_concurrency),
                 stats: self.stats,
             },
-        );
+        )
+        .map_err(no_input)?;
         if let Some(dir) = &self.checkpoint_dir {
             crate::scaffold::set_checkpoint_dir(interp, dir.clone());
         }

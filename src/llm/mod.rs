@@ -12,6 +12,7 @@ mod offline;
 mod primitives;
 mod request;
 mod settings;
+mod store;
 mod usage;
 mod wire;
 
@@ -36,31 +37,53 @@ struct LlmState {
     settings: Settings,
     limits: Arc<Limits>,
     totals: SharedTotals,
+    stores: Arc<store::Stores>,
     /// When the run started and whether to report on it at the end (`--stats`).
     started: std::time::Instant,
     stats: bool,
 }
 
 impl LlmState {
-    fn new(overrides: &Overrides) -> LlmState {
+    fn new(overrides: &Overrides) -> Result<LlmState, String> {
         let settings = Settings::from_env(overrides);
         let limits = Arc::new(Limits {
             max_retries: settings.max_retries,
             request_timeout: settings.request_timeout,
             in_flight: Arc::new(Semaphore::new(settings.max_concurrency.clamp(1, Semaphore::MAX_PERMITS as u64) as usize)),
         });
-        LlmState { settings, limits, totals: SharedTotals::default(), started: std::time::Instant::now(), stats: overrides.stats }
+        let stores = store::Stores {
+            cache: overrides.cache_dir.clone().map(store::Cache::new),
+            recorder: match &overrides.record {
+                Some(path) => Some(store::Recorder::create(path).map_err(|e| format!("--record {}: {e}", path.display()))?),
+                None => None,
+            },
+            replay: match &overrides.replay {
+                Some(path) => Some(store::Replay::load(path).map_err(|e| format!("--replay {}: {e}", path.display()))?),
+                None => None,
+            },
+        };
+        Ok(LlmState {
+            settings,
+            limits,
+            totals: SharedTotals::default(),
+            stores: Arc::new(stores),
+            started: std::time::Instant::now(),
+            stats: overrides.stats,
+        })
     }
 }
 
-/// Applies the command line's choices (`--offline`, `--model`, ...) to an instance.
-pub fn configure(interp: &mut Interp, overrides: &Overrides) {
-    interp.set_extension(LlmState::new(overrides));
+/// Applies the command line's choices (`--offline`, `--model`, ...) to an instance; the error
+/// names the flag whose file could not be used.
+pub fn configure(interp: &mut Interp, overrides: &Overrides) -> Result<(), String> {
+    interp.set_extension(LlmState::new(overrides)?);
+    Ok(())
 }
 
 fn state(interp: &mut Interp) -> &mut LlmState {
     if interp.extension::<LlmState>().is_none() {
-        interp.set_extension(LlmState::new(&Overrides::default()));
+        let defaults = LlmState::new(&Overrides::default()).expect("the defaults open no files");
+        interp.set_extension(defaults);
     }
     interp.extension::<LlmState>().expect("the state was just created")
 }

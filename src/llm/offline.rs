@@ -6,7 +6,6 @@
 //! `[{mention: string, page: int}]`); otherwise `{}`.
 
 use serde_json::{json, Map, Value as Json};
-use sha2::{Digest, Sha256};
 
 use super::request::{Answer, Request, Usage};
 
@@ -14,24 +13,10 @@ pub fn answer(req: &Request) -> Answer {
     let text = if req.json {
         shape_in(&req.system).map(|shape| shape.to_string()).unwrap_or_else(|| "{}".to_string())
     } else {
-        format!("offline:{}:{}", req.model, &digest(req)[..12])
+        format!("offline:{}:{}", req.model, &req.digest()[..12])
     };
     let usage = Usage { prompt: estimate_tokens(&req.system) + estimate_tokens(&req.user), completion: estimate_tokens(&text) };
     Answer { text, usage, retries: 0, rate_limits: Vec::new() }
-}
-
-/// A hex digest of everything that determines an answer.
-pub fn digest(req: &Request) -> String {
-    let mut hasher = Sha256::new();
-    for part in [req.provider.name(), &req.model, &req.system, &req.user] {
-        hasher.update(part.len().to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    hasher.update(format!("{:?}|{:?}|{}", req.temperature, req.max_tokens, req.json).as_bytes());
-    for image in &req.images {
-        hasher.update(image.as_bytes());
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Tokens are about four characters each in English text.

@@ -130,11 +130,40 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
             ),
         ));
     }
+    let digest = request.digest();
+    let stores = state(interp).stores.clone();
+    if let Some(replay) = &stores.replay {
+        return match replay.answer(&digest) {
+            Some(text) => Ok(CallHandle::answered_value(interp.new_id(), text)),
+            None => Err(Error::fail(format!(
+                "{who}: the --replay recording has no answer for this request to {} (digest {digest})",
+                request.model
+            ))),
+        };
+    }
+    if let Some(text) = stores.cache.as_ref().and_then(|cache| cache.get(&digest)) {
+        return Ok(CallHandle::answered_value(interp.new_id(), text));
+    }
     let limits = state(interp).limits.clone();
     let totals = shared_totals(interp);
     let model = format!("{}/{}", request.provider.name(), request.model);
     let task = runtime().spawn(async move {
+        let sent = stores.recorder.is_some().then(|| request.clone());
         let result = execute(request, limits).await;
+        if let Ok(answer) = &result {
+            // A store that cannot be written must not fail a call that succeeded; the run
+            // goes on and the next run asks the provider again.
+            if let Some(cache) = &stores.cache {
+                if let Err(e) = cache.put(&digest, &answer.text) {
+                    eprintln!("rlmsh: --cache: cannot store an answer: {e}");
+                }
+            }
+            if let (Some(recorder), Some(sent)) = (&stores.recorder, &sent) {
+                if let Err(e) = recorder.record(&digest, sent, answer) {
+                    eprintln!("rlmsh: --record: cannot append a call: {e}");
+                }
+            }
+        }
         let usage = match &result {
             Ok(answer) => Some(answer.usage),
             Err(CallError::NotJson { usage, .. }) => Some(*usage),

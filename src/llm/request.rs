@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use sha2::{Digest, Sha256};
+
 use super::settings::Provider;
 
 #[derive(Clone, Debug)]
@@ -17,6 +19,24 @@ pub struct Request {
     pub json: bool,
     /// Images as data URLs or http(s) URLs.
     pub images: Vec<String>,
+}
+
+impl Request {
+    /// A hex digest of everything that determines an answer: the key of the response cache and
+    /// of recordings, and the seed of offline answers.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [self.provider.name(), &self.model, &self.system, &self.user] {
+            hasher.update(part.len().to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher.update(format!("{:?}|{:?}|{}", self.temperature, self.max_tokens, self.json).as_bytes());
+        for image in &self.images {
+            hasher.update(image.len().to_le_bytes());
+            hasher.update(image.as_bytes());
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -33,6 +33,8 @@ pub struct Settings {
     pub max_retries: u32,
     pub request_timeout: Duration,
     pub max_concurrency: u64,
+    /// Answers come from a recording: a provider's address and key are not needed.
+    pub replaying: bool,
 }
 
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
@@ -53,6 +55,9 @@ pub struct Overrides {
     pub max_concurrency: Option<u64>,
     /// Print calls, tokens, cost and wall time to stderr at the end (`--stats`).
     pub stats: bool,
+    pub cache_dir: Option<std::path::PathBuf>,
+    pub record: Option<std::path::PathBuf>,
+    pub replay: Option<std::path::PathBuf>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -71,6 +76,7 @@ impl Settings {
             max_retries: overrides.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             request_timeout: Duration::from_secs_f64(overrides.request_timeout_secs.unwrap_or(DEFAULT_REQUEST_TIMEOUT_SECS)),
             max_concurrency: overrides.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY),
+            replaying: overrides.replay.is_some(),
         }
     }
 
@@ -91,7 +97,7 @@ impl Settings {
             Some("anthropic") => self.anthropic(name),
             None if name.starts_with("claude") => self.anthropic(name),
             _ => {
-                if self.openai_key.is_none() && self.openai_base_url.is_none() {
+                if self.openai_key.is_none() && self.openai_base_url.is_none() && !self.replaying {
                     return Err(not_configured(model, "OPENAI_API_KEY (and OPENAI_BASE_URL for other OpenAI-compatible servers)"));
                 }
                 let base_url = self.openai_base_url.clone().unwrap_or_else(|| OPENAI_BASE_URL.to_string());
@@ -101,7 +107,7 @@ impl Settings {
     }
 
     fn anthropic(&self, name: &str) -> Result<(Provider, String), String> {
-        if self.anthropic_key.is_none() && self.anthropic_base_url.is_none() {
+        if self.anthropic_key.is_none() && self.anthropic_base_url.is_none() && !self.replaying {
             return Err(not_configured(name, "ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a gateway)"));
         }
         let base_url = self.anthropic_base_url.clone().unwrap_or_else(|| ANTHROPIC_BASE_URL.to_string());
