@@ -1040,3 +1040,31 @@ fn a_recording_replays_without_a_provider_and_a_missing_request_is_named() {
     absent.failed(66);
     assert!(absent.stderr.contains("--replay"), "{}", absent.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Trace
+
+#[test]
+fn the_trace_has_a_line_per_call_and_summarizes() {
+    let server = MockServer::sequence(vec![Reply::openai(r#"{"a": 1}"#, 7, 3), Reply::error(400, "bad request text")], Reply::openai("later", 1, 1));
+    let store = tempfile::tempdir().unwrap();
+    let trace = store.path().join("trace.jsonl");
+    let program = r#"(displayln (syntax-e (llm-query #:data "one" #:json #t #:instruction "Say hi")))
+(displayln (with-handlers ([exn:fail? (lambda (e) "failed")]) (llm-query #:data "two")))"#;
+    let out = Prog::new(program).openai(&server).args(&["--trace", trace.to_str().unwrap(), "--max-retries", "0"]).run();
+    out.ok();
+    assert_eq!(lines(&out.stdout), [r#"{"a": 1}"#, "failed"]);
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert!(!text.contains(KEY), "the key leaked into the trace");
+    let calls: Vec<Json> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(calls.len(), 2, "{text}");
+    assert_eq!(calls[0]["status"], "ok", "{text}");
+    assert_eq!(calls[0]["json_instruction_added"], true);
+    assert_eq!(calls[0]["prompt_tokens"], 7);
+    assert!(calls[0].get("answer").is_none(), "answers are traced only with --trace-full");
+    assert_eq!(calls[1]["status"], "error");
+    assert!(calls[1]["error"].as_str().unwrap().contains("bad request text"));
+    let summary = Command::new(common::rlmsh_bin()).arg("trace").arg(&trace).output().unwrap();
+    let table = String::from_utf8_lossy(&summary.stdout);
+    assert!(table.contains("| openai/gpt-4o-mini | 2 | 1 | 0 | 7 | 3 |"), "{table}");
+}

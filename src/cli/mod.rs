@@ -70,6 +70,8 @@ pub enum Command {
     },
     /// Print the reference of every builtin (name, arity, documentation) as Markdown.
     Builtins,
+    /// Summarize a trace written with --trace: calls, errors, tokens, cost, latency per model.
+    Trace { file: PathBuf },
 }
 
 /// Parses the command line and runs the chosen mode on the current (big-stack) thread.
@@ -103,6 +105,16 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             print!("{}", crate::builtins::reference_markdown());
             ExitCode::SUCCESS
         }
+        Some(Command::Trace { file }) => match crate::llm::summarize_trace(&file) {
+            Ok(table) => {
+                print!("{table}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("rlmsh trace: {e}");
+                ExitCode::NO_INPUT
+            }
+        },
         None => match (cli.eval, cli.file) {
             (Some(expr), _) => session(&cli.session, cli.args, false).map_or_else(|code| code, |interp| run::eval_and_print(&expr, interp)),
             (None, Some(file)) => run_file(&file, cli.args, &cli.session),

@@ -60,6 +60,15 @@ pub struct SessionFlags {
     /// Answer model calls only from a recording made with --record; a request it lacks is an error.
     #[arg(long, value_name = "FILE.jsonl", conflicts_with = "record")]
     pub replay: Option<PathBuf>,
+
+    /// Append one line per model call (id, model, timing, tokens, retries, cache hit, status)
+    /// to FILE; `rlmsh trace FILE` summarizes it.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<PathBuf>,
+
+    /// With --trace, also record each call's full request and answer.
+    #[arg(long, requires = "trace")]
+    pub trace_full: bool,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -90,6 +99,8 @@ impl SessionFlags {
                 cache_dir: self.cache.clone(),
                 record: self.record.clone(),
                 replay: self.replay.clone(),
+                trace: self.trace.clone(),
+                trace_full: self.trace_full,
                 offline: self.offline,
                 model: self.model.clone(),
                 max_retries: Some(self.max_retries),

@@ -13,6 +13,7 @@ mod primitives;
 mod request;
 mod settings;
 mod store;
+mod trace;
 mod usage;
 mod wire;
 
@@ -26,6 +27,7 @@ use crate::interp::{Globals, Interp};
 use crate::value::{Parameter, Symbol, Value};
 
 pub use primitives::PRIMITIVES;
+pub use trace::summarize as summarize_trace;
 pub use settings::{Overrides, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT_SECS};
 
 use client::Limits;
@@ -59,6 +61,10 @@ impl LlmState {
             },
             replay: match &overrides.replay {
                 Some(path) => Some(store::Replay::load(path).map_err(|e| format!("--replay {}: {e}", path.display()))?),
+                None => None,
+            },
+            tracer: match &overrides.trace {
+                Some(path) => Some(trace::Tracer::create(path, overrides.trace_full).map_err(|e| format!("--trace {}: {e}", path.display()))?),
                 None => None,
             },
         };

@@ -6,7 +6,8 @@ use base64::Engine;
 
 use super::client::{execute, runtime};
 use super::handle::{handle_of, wait, wait_any, CallHandle, Outcome};
-use super::request::{CallError, Request};
+use super::request::{Answer, CallError, Request};
+use super::trace::Ending;
 use super::usage::Budget;
 use super::{active_budgets, budget_value, shared_totals, state};
 use crate::builtins::{args, Primitive};
@@ -88,11 +89,12 @@ fn build_request(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<R
     let (provider, model) = settings.route(&model).map_err(|e| Error::fail(format!("{who}: {e}")))?;
     let mut system = instruction.to_string();
     // OpenAI refuses JSON mode unless the messages mention JSON; ask for it rather than fail.
-    if json && !instruction.to_ascii_lowercase().contains("json") {
+    let json_instruction_added = json && !instruction.to_ascii_lowercase().contains("json");
+    if json_instruction_added {
         system.push_str("\n\nRespond with a JSON object.");
     }
     let user = if data.trim().is_empty() { "(no data provided)".to_string() } else { data.to_string() };
-    Ok(Request { provider, model, system, user, temperature, max_tokens, json, images })
+    Ok(Request { provider, model, system, user, temperature, max_tokens, json, images, json_instruction_added })
 }
 
 /// An image as a URL the providers accept: URLs pass through, files become base64 data URLs.
@@ -132,23 +134,30 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     }
     let digest = request.digest();
     let stores = state(interp).stores.clone();
-    if let Some(replay) = &stores.replay {
-        return match replay.answer(&digest) {
-            Some(text) => Ok(CallHandle::answered_value(interp.new_id(), text)),
-            None => Err(Error::fail(format!(
+    let id = interp.new_id();
+    let known = match &stores.replay {
+        Some(replay) => Some(replay.answer(&digest).ok_or_else(|| {
+            Error::fail(format!(
                 "{who}: the --replay recording has no answer for this request to {} (digest {digest})",
                 request.model
-            ))),
-        };
-    }
-    if let Some(text) = stores.cache.as_ref().and_then(|cache| cache.get(&digest)) {
-        return Ok(CallHandle::answered_value(interp.new_id(), text));
+            ))
+        })?),
+        None => stores.cache.as_ref().and_then(|cache| cache.get(&digest)),
+    };
+    if let Some(text) = known {
+        if let Some(tracer) = &stores.tracer {
+            let answer = Answer { text: text.clone(), usage: Default::default(), retries: 0, rate_limits: Vec::new() };
+            let now = tracer.now_ms();
+            tracer.record(id, &request, request.json_instruction_added, now, Ending::Answered { answer: &answer, cache_hit: true });
+        }
+        return Ok(CallHandle::answered_value(id, text));
     }
     let limits = state(interp).limits.clone();
     let totals = shared_totals(interp);
     let model = format!("{}/{}", request.provider.name(), request.model);
     let task = runtime().spawn(async move {
-        let sent = stores.recorder.is_some().then(|| request.clone());
+        let start_ms = stores.tracer.as_ref().map_or(0.0, |t| t.now_ms());
+        let sent = (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone());
         let result = execute(request, limits).await;
         if let Ok(answer) = &result {
             // A store that cannot be written must not fail a call that succeeded; the run
@@ -163,6 +172,13 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
                     eprintln!("rlmsh: --record: cannot append a call: {e}");
                 }
             }
+        }
+        if let (Some(tracer), Some(sent)) = (&stores.tracer, &sent) {
+            let ending = match &result {
+                Ok(answer) => Ending::Answered { answer, cache_hit: false },
+                Err(e) => Ending::Failed(e),
+            };
+            tracer.record(id, sent, sent.json_instruction_added, start_ms, ending);
         }
         let usage = match &result {
             Ok(answer) => Some(answer.usage),
@@ -182,7 +198,7 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         }
         result
     });
-    Ok(CallHandle::new_value(interp.new_id(), task))
+    Ok(CallHandle::new_value(id, task))
 }
 
 fn answer_text(who: &str, outcome: Outcome) -> R<Rc<String>> {

@@ -19,6 +19,9 @@ pub struct Request {
     pub json: bool,
     /// Images as data URLs or http(s) URLs.
     pub images: Vec<String>,
+    /// JSON mode was asked for by an instruction that did not say "json", so a request for
+    /// JSON was appended to it (recorded in the trace).
+    pub json_instruction_added: bool,
 }
 
 impl Request {

@@ -58,6 +58,8 @@ pub struct Overrides {
     pub cache_dir: Option<std::path::PathBuf>,
     pub record: Option<std::path::PathBuf>,
     pub replay: Option<std::path::PathBuf>,
+    pub trace: Option<std::path::PathBuf>,
+    pub trace_full: bool,
 }
 
 fn env(name: &str) -> Option<String> {

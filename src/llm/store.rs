@@ -111,4 +111,5 @@ pub struct Stores {
     pub cache: Option<Cache>,
     pub recorder: Option<Recorder>,
     pub replay: Option<Replay>,
+    pub tracer: Option<super::trace::Tracer>,
 }
