@@ -33,6 +33,8 @@ struct FrameScope {
     size: u32,
     /// The frame will live on the value stack; only the innermost frame can.
     on_stack: bool,
+    /// Stack slots that `set!` or a definition assigns after the frame is made.
+    assigned: Vec<u32>,
 }
 
 enum Resolved {
@@ -145,6 +147,14 @@ impl Compiler {
         frame.size += 1;
         frame.vars.push((name, slot));
         slot
+    }
+
+    /// Records an assignment to a slot of the current frame (stack variables always live in
+    /// the innermost frame).
+    fn note_assigned(&mut self, slot: u32) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.assigned.push(slot);
+        }
     }
 
     fn scope_mark(&self) -> usize {
@@ -409,7 +419,10 @@ impl Compiler {
         if !self.at_toplevel() || self.frames[0].vars.iter().any(|(n, _)| *n == name) {
             match self.lookup(name) {
                 Some(Resolved::Local { depth: 0, slot }) if !self.current_on_stack() => return Ok(self.set_slot(slot, value)),
-                Some(Resolved::Stack { slot }) => return Ok(self.set_slot(slot, value)),
+                Some(Resolved::Stack { slot }) => {
+                    self.note_assigned(slot);
+                    return Ok(self.set_slot(slot, value));
+                }
                 _ => {}
             }
         }
@@ -442,7 +455,10 @@ impl Compiler {
         let value = Box::new(self.compile(&items[2])?);
         match self.resolve(name) {
             Resolved::Local { depth, slot } => Ok(Node::SetLocal { depth, slot, value }),
-            Resolved::Stack { slot } => Ok(Node::SetStackLocal { slot, value }),
+            Resolved::Stack { slot } => {
+                self.note_assigned(slot);
+                Ok(Node::SetStackLocal { slot, value })
+            }
             Resolved::Global(cell) => {
                 if cell.protected.get() {
                     return Err(syntax_err("set!", &format!("cannot redefine scaffold binding '{}'", cell.name.name()), d));
@@ -579,6 +595,7 @@ impl Compiler {
         let self_slot = self_name.map(|n| self.add_local(n));
         let body = self.compile_body(body, whole)?;
         let frame_size = self.frames.last().map_or(0, |f| f.size);
+        let self_assigned = self_slot.is_some_and(|s| self.frames.last().is_some_and(|f| f.assigned.contains(&s)));
         Ok(Lambda {
             name,
             required: required_names.len() as u32,
@@ -590,6 +607,7 @@ impl Compiler {
             span,
             cases: Box::new([]),
             self_slot,
+            self_assigned,
             on_stack: false,
         })
     }
@@ -612,6 +630,7 @@ impl Compiler {
             span: d.span,
             cases: cases.into_boxed_slice(),
             self_slot: None,
+            self_assigned: false,
             on_stack: false,
         })))
     }

@@ -42,6 +42,23 @@ struct Bound {
 
 type Args = Vec<Value>;
 
+/// How a call in tail position goes on: with a value, or with a closure body to run in the
+/// given environment.
+enum Entered {
+    Done(Value),
+    Body(Rc<Lambda>, Env),
+}
+
+/// Whether two environments are the same frame (or both the empty one).
+#[inline(always)]
+fn same_env(a: &Env, b: &Env) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => std::ptr::eq::<Frame>(&**x, &**y),
+        _ => false,
+    }
+}
+
 /// The code, environment and (for a procedure that binds itself) the closure of a closure
 /// whose frame lives on the value stack, unless keyword arguments need the general path.
 fn stack_closure_parts(
@@ -66,15 +83,24 @@ impl Interp {
     }
 
     pub fn eval(&mut self, node: &Node, env: &Env) -> R<Value> {
+        let base = self.value_stack.len();
+        self.eval_at(node, env, base, None)
+    }
+
+    /// Evaluates `node` with this invocation's part of the value stack starting at `my_base`.
+    /// With `running` set, `node` is that procedure's body and its frame is at `my_base`.
+    #[inline(never)]
+    fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, mut running: Running) -> R<Value> {
         if stack_pointer() < self.stack_limit {
             return Err(Error::new(
                 ExnKind::Fail,
                 "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
             ));
         }
-        let mut running: Running = None;
-        let my_base = self.value_stack.len();
         let saved_base = self.frame_base;
+        if running.is_some() {
+            self.frame_base = my_base;
+        }
         let result = self.eval_loop(node, env, my_base, &mut running);
         self.pop_values(my_base);
         self.frame_base = saved_base;
@@ -125,60 +151,29 @@ impl Interp {
                     keywords,
                     span,
                 } => {
-                    // Builtins and closures with stack frames are called from here directly:
-                    // one Rust frame less per level of recursion, and no argument vector.
-                    let peeked = match keywords.is_empty() {
-                        true => self.peek_stack_closure(callee),
-                        false => None,
-                    };
-                    let (lambda, closure_env, this) = match peeked {
-                        Some((lambda, closure_env)) => {
-                            let this = match lambda.self_slot {
-                                Some(_) => Some(self.eval_operand(callee, &env)?),
-                                None => None,
-                            };
-                            (lambda, closure_env, this)
+                    // A procedure calling itself in tail position (a loop) reuses its frame.
+                    if let Some((lambda, call_site)) = running.as_mut() {
+                        if keywords.is_empty() && self.calls_itself(lambda, callee, args.len(), &env) {
+                            self.reenter_frame(lambda, args, &env)?;
+                            *call_site = *span;
+                            node = &lambda.body;
+                            self.tick()?;
+                            continue;
                         }
-                        None => {
-                            let f = self.eval_operand(callee, &env)?;
-                            if let (Value::Primitive(p), true) = (&f, keywords.is_empty()) {
-                                if !is_apply(p) {
-                                    return self.call_builtin(p, args, *span, &env);
-                                }
-                            }
-                            match stack_closure_parts(&f, keywords) {
-                                Some(parts) => parts,
-                                None => match self.call_value(f, args, keywords, *span, &env)? {
-                                    Step::Done(v) => return Ok(v),
-                                    Step::Tail(bound) => {
-                                        self.pop_values(my_base);
-                                        if let Some(slots) = bound.stack_frame {
-                                            self.value_stack.extend(slots);
-                                            self.frame_base = my_base;
-                                        }
-                                        node = &bound.lambda.body;
-                                        *running = Some((bound.lambda, *span));
-                                        env = bound.env;
-                                        self.tick()?;
-                                        continue;
-                                    }
-                                },
-                            }
+                    }
+                    match self.enter_call(callee, args, keywords, *span, &env, my_base)? {
+                        Entered::Done(v) => return Ok(v),
+                        Entered::Body(lambda, closure_env) => {
+                            node = &lambda.body;
+                            *running = Some((lambda, *span));
+                            env = closure_env;
+                            self.tick()?;
                         }
-                    };
-                    let start = self.push_stack_frame(&lambda, this, args, *span, &env)?;
-                    self.replace_frame(my_base, start);
-                    self.frame_base = my_base;
-                    node = &lambda.body;
-                    *running = Some((lambda, *span));
-                    env = closure_env;
-                    self.tick()?;
+                    }
                 }
                 Node::Seq(nodes) => {
                     let (last, init) = nodes.split_last().expect("sequences are never empty");
-                    for n in init {
-                        self.eval_operand(n, &env)?;
-                    }
+                    self.eval_for_effect(init, &env)?;
                     node = last;
                 }
                 Node::Let {
@@ -192,28 +187,148 @@ impl Interp {
                 }
                 Node::And(nodes) => {
                     let (last, init) = nodes.split_last().expect("and has at least two parts");
-                    for n in init {
-                        let v = self.eval_operand(n, &env)?;
-                        if !v.is_true() {
-                            return Ok(v);
-                        }
+                    if let Some(v) = self.eval_until(init, false, &env)? {
+                        return Ok(v);
                     }
                     node = last;
                 }
                 Node::Or(nodes) => {
                     let (last, init) = nodes.split_last().expect("or has at least two parts");
-                    for n in init {
-                        let v = self.eval_operand(n, &env)?;
-                        if v.is_true() {
-                            return Ok(v);
-                        }
+                    if let Some(v) = self.eval_until(init, true, &env)? {
+                        return Ok(v);
                     }
                     node = last;
                 }
-                Node::StackLocal { .. } | Node::Const(_) => return self.eval_operand(current, &env),
+                Node::StackLocal { slot, name, span } => return self.stack_ref(*slot, *name, *span),
+                Node::Const(v) => return Ok(v.clone()),
                 _ => return self.eval_simple(current, &env),
             }
         }
+    }
+
+    /// Starts a call in tail position: a builtin (or anything but a closure) is called and its
+    /// value returned; a closure's frame is made (on the value stack, replacing the caller's
+    /// part of it above `my_base`, or on the heap) and its body is what runs next. Kept out of
+    /// `eval_loop` so that the loop's own stack frame, live at every level of recursion, stays
+    /// small.
+    #[inline(never)]
+    fn enter_call(
+        &mut self,
+        callee: &Node,
+        args: &[Node],
+        keywords: &[(Symbol, Node)],
+        span: Span,
+        env: &Env,
+        my_base: usize,
+    ) -> R<Entered> {
+        // Builtins and closures with stack frames are called from here directly: one Rust
+        // frame less per level of recursion, and no argument vector.
+        let peeked = match keywords.is_empty() {
+            true => self.peek_stack_closure(callee),
+            false => None,
+        };
+        let (lambda, closure_env, this) = match peeked {
+            Some((lambda, closure_env)) => {
+                let this = match lambda.self_slot {
+                    Some(_) => Some(self.eval_operand(callee, env)?),
+                    None => None,
+                };
+                (lambda, closure_env, this)
+            }
+            None => {
+                let f = self.eval_operand(callee, env)?;
+                if let (Value::Primitive(p), true) = (&f, keywords.is_empty()) {
+                    if !is_apply(p) {
+                        return self.call_builtin(p, args, span, env).map(Entered::Done);
+                    }
+                }
+                match stack_closure_parts(&f, keywords) {
+                    Some(parts) => parts,
+                    None => match self.call_value(f, args, keywords, span, env)? {
+                        Step::Done(v) => return Ok(Entered::Done(v)),
+                        Step::Tail(bound) => {
+                            self.pop_values(my_base);
+                            if let Some(slots) = bound.stack_frame {
+                                self.value_stack.extend(slots);
+                                self.frame_base = my_base;
+                            }
+                            return Ok(Entered::Body(bound.lambda, bound.env));
+                        }
+                    },
+                }
+            }
+        };
+        let start = self.push_stack_frame(&lambda, this, args, span, env)?;
+        self.replace_frame(my_base, start);
+        self.frame_base = my_base;
+        Ok(Entered::Body(lambda, closure_env))
+    }
+
+    /// Whether a call in the body of the running procedure `lambda` (whose frame is on the
+    /// value stack) calls the running closure itself with exactly its parameters, so that the
+    /// call can reuse the frame: the operator is the procedure's own name in a named `let`
+    /// that never assigns it, or, for a procedure without such a name, a closure of the same
+    /// code and environment (an ordinary self-recursive definition).
+    #[inline(always)]
+    fn calls_itself(&self, lambda: &Rc<Lambda>, callee: &Node, argc: usize, env: &Env) -> bool {
+        if !lambda.on_stack || lambda.rest || argc != lambda.required as usize {
+            return false;
+        }
+        match (callee, lambda.self_slot) {
+            (Node::StackLocal { slot, .. }, Some(own)) => *slot == own && !lambda.self_assigned,
+            (Node::Global(cell, _), None) => match &*cell.value.borrow() {
+                Value::Closure(c) => Rc::ptr_eq(&c.lambda, lambda) && same_env(&c.env, env),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A call of the running procedure by itself in tail position (see `calls_itself`): the
+    /// arguments replace the parameters in the current frame and the procedure's other
+    /// variables are undefined again; the slot holding the procedure itself keeps it.
+    #[inline(never)]
+    fn reenter_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<()> {
+        let base = self.frame_base;
+        let start = self.value_stack.len();
+        for a in args {
+            let v = self.eval_operand(a, env)?;
+            self.value_stack.push(v);
+        }
+        for i in 0..args.len() {
+            self.value_stack.swap(base + i, start + i);
+        }
+        for i in args.len()..lambda.frame_size as usize {
+            if lambda.self_slot != Some(i as u32) {
+                discard(std::mem::replace(&mut self.value_stack[base + i], Value::Undefined));
+            }
+        }
+        self.pop_values(start);
+        Ok(())
+    }
+
+    /// Evaluates the leading parts of a sequence for their effects.
+    #[inline(never)]
+    fn eval_for_effect(&mut self, nodes: &[Node], env: &Env) -> R<()> {
+        for n in nodes {
+            let v = self.eval_operand(n, env)?;
+            discard(v);
+        }
+        Ok(())
+    }
+
+    /// Evaluates the leading parts of an `and` (`stop_if = false`) or `or` (`true`): the first
+    /// value whose truth is `stop_if` ends the form with that value.
+    #[inline(never)]
+    fn eval_until(&mut self, nodes: &[Node], stop_if: bool, env: &Env) -> R<Option<Value>> {
+        for n in nodes {
+            let v = self.eval_operand(n, env)?;
+            if v.is_true() == stop_if {
+                return Ok(Some(v));
+            }
+            discard(v);
+        }
+        Ok(None)
     }
 
     /// Evaluates a node. Set stack variables and constants, most operands, are read inline;
@@ -278,10 +393,24 @@ impl Interp {
                 args,
                 keywords,
                 span,
-            } if keywords.is_empty() => match global_builtin(callee) {
-                Some(p) => self.call_builtin(p, args, *span, env),
-                None => self.eval(node, env),
-            },
+            } if keywords.is_empty() => {
+                // A closure with a stack frame: its frame goes straight onto the value stack
+                // and its body runs, without `eval_loop` dispatching on the call first.
+                if let Some((lambda, closure_env)) = self.peek_stack_closure(callee) {
+                    if lambda.self_slot.is_none() {
+                        let start = self.push_stack_frame(&lambda, None, args, *span, env)?;
+                        self.tick()?;
+                        let body: *const Node = &lambda.body;
+                        // SAFETY: `lambda`, moved into the running procedure of `eval_at`, keeps
+                        // the body alive while it runs (see `eval_loop`).
+                        return self.eval_at(unsafe { &*body }, &closure_env, start, Some((lambda, *span)));
+                    }
+                }
+                match global_builtin(callee) {
+                    Some(p) => self.call_builtin(p, args, *span, env),
+                    None => self.eval(node, env),
+                }
+            }
             _ => self.eval(node, env),
         }
     }

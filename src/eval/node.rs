@@ -67,6 +67,9 @@ pub struct Lambda {
     pub cases: Box<[Rc<Lambda>]>,
     /// A slot that receives the called closure itself (for named `let`).
     pub self_slot: Option<u32>,
+    /// The body may assign the variable in `self_slot` (with `set!`), so a call through that
+    /// variable need not be a call of the running closure.
+    pub self_assigned: bool,
     /// The frame lives on the value stack instead of the heap.
     pub on_stack: bool,
 }
