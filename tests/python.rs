@@ -604,3 +604,26 @@ fn packages_installed_for_python3_import() {
     assert_eq!(lines[1], prefix, "rlmsh's sys.prefix differs from python3's");
     assert_eq!(lines[2], "\"name = \\\"rlmsh\\\"\\n\"");
 }
+
+/// An embedded interpreter ignores `VIRTUAL_ENV` unless rlmsh adds the virtualenv's
+/// site-packages itself: a module that exists only there must import.
+#[test]
+fn a_virtualenv_named_by_virtual_env_is_honoured() {
+    let dir = TempDir::new("venv");
+    let venv = dir.0.join("env");
+    let made = Command::new("python3").args(["-m", "venv", "--without-pip"]).arg(&venv).status().expect("run python3 -m venv");
+    assert!(made.success(), "python3 -m venv failed");
+    let version = Command::new("python3")
+        .args(["-c", "import sys; print('python%d.%d' % sys.version_info[:2])"])
+        .output()
+        .expect("ask python3 its version");
+    let site = venv.join("lib").join(String::from_utf8_lossy(&version.stdout).trim()).join("site-packages");
+    std::fs::create_dir_all(&site).expect("site-packages");
+    std::fs::write(site.join("rlmsh_venv_probe.py"), "WHERE = 'venv'\n").expect("write module");
+    let script = dir.write("venv.scm", r#"(display (py-eval "import rlmsh_venv_probe; rlmsh_venv_probe.WHERE"))"#);
+    let with_venv = rlmsh().arg("run").arg(&script).env("VIRTUAL_ENV", &venv).output().expect("run rlmsh");
+    assert_eq!(stdout(&with_venv), "venv", "stderr: {}", stderr(&with_venv));
+    let without = rlmsh().arg("run").arg(&script).env_remove("VIRTUAL_ENV").output().expect("run rlmsh");
+    assert_eq!(without.status.code(), Some(1), "the probe module must exist only in the virtualenv");
+    assert!(stderr(&without).contains("ModuleNotFoundError"), "{}", stderr(&without));
+}
