@@ -224,3 +224,27 @@ fn every_builtin_has_documentation_and_a_unique_name() {
     }
     assert!(names.len() > 400);
 }
+
+/// `--timeout` stops a loop, a running Python loop, and a program that catches the
+/// interruption and carries on (after a grace period), each with exit code 4.
+#[test]
+fn timeout_ends_the_program_with_exit_code_4() {
+    let dir = std::env::temp_dir().join(format!("rlmsh-timeout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, program) in [
+        ("loop", "(let loop () (loop))"),
+        ("python", r#"(py-exec "while True: pass")"#),
+        ("stubborn", "(let loop () (with-handlers ([exn:break? void]) (let l () (l))) (loop))"),
+    ] {
+        let path = dir.join(format!("{name}.scm"));
+        std::fs::write(&path, program).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rlmsh")).args(["run", "--timeout", "0.5"]).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--timeout 0.5 s"), "{name}");
+    }
+    let quick = dir.join("quick.scm");
+    std::fs::write(&quick, "(display 1)").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rlmsh")).args(["run", "--timeout", "5"]).arg(&quick).output().unwrap();
+    assert_eq!((out.status.code(), out.stdout), (Some(0), b"1".to_vec()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

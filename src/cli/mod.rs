@@ -3,6 +3,7 @@
 
 mod run;
 mod session;
+mod timeout;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ Exit codes:
   1   runtime error (an uncaught exception)
   2   usage error (bad command-line flags)
   3   a token budget was exceeded (uncaught)
+  4   the program ran longer than --timeout
   65  syntax error (the program could not be read or compiled)
   66  the program file (or an --input/--context file) could not be read
   130 interrupted (Ctrl-C)

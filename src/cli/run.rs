@@ -17,6 +17,7 @@ impl ExitCode {
     pub const RUNTIME: i32 = 1;
     pub const USAGE: i32 = 2;
     pub const TOKEN_BUDGET: i32 = 3;
+    pub const TIMEOUT: i32 = 4;
     pub const SYNTAX: i32 = 65;
     pub const NO_INPUT: i32 = 66;
     pub const INTERRUPTED: i32 = 130;
@@ -172,6 +173,10 @@ pub fn report(e: &Error) -> i32 {
         Signal::Exit(code) => return *code,
         Signal::Finish(_) => return ExitCode::SUCCESS,
         _ => {}
+    }
+    if matches!(e.exn_kind(), Some(ExnKind::Break)) && super::timeout::expired() {
+        eprintln!("{}", super::timeout::message());
+        return ExitCode::TIMEOUT;
     }
     eprintln!("{}", e.report());
     match e.exn_kind() {

@@ -24,6 +24,10 @@ pub struct SessionFlags {
     #[arg(long, value_name = "DIR")]
     pub checkpoint_dir: Option<PathBuf>,
 
+    /// End the program after SECS seconds of wall time (exit code 4).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub timeout: Option<f64>,
+
     /// Answer model calls with the built-in deterministic offline model (no network); also
     /// RLMSH_OFFLINE=1.
     #[arg(long)]
@@ -110,6 +114,9 @@ impl SessionFlags {
             },
         )
         .map_err(no_input)?;
+        if let Some(secs) = self.timeout {
+            super::timeout::start(secs, interp.interrupt.clone());
+        }
         if let Some(dir) = &self.checkpoint_dir {
             crate::scaffold::set_checkpoint_dir(interp, dir.clone());
         }
