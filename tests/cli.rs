@@ -248,3 +248,37 @@ fn timeout_ends_the_program_with_exit_code_4() {
     assert_eq!((out.status.code(), out.stdout), (Some(0), b"1".to_vec()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--json` replaces the program's output with one JSON object; `--result-file` receives the
+/// result of `finish`.
+#[test]
+fn json_reports_status_result_output_and_error() {
+    let dir = std::env::temp_dir().join(format!("rlmsh-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |program: &str, extra: &[&str]| {
+        let path = dir.join("prog.scm");
+        std::fs::write(&path, program).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rlmsh")).args(["run", "--offline", "--json"]).args(extra).arg(&path).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+        (out.status.code(), json)
+    };
+    let result_file = dir.join("result.txt");
+    let (code, json) = run(
+        r#"(display "hello") (llm-query #:data "x") (finish (hash 'a (list 1 "two")))"#,
+        &["--result-file", result_file.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(json["status"], "finished");
+    assert_eq!(json["result"], serde_json::json!({"a": [1, "two"]}));
+    assert_eq!(json["output"], "hello");
+    assert_eq!(json["calls"], 1);
+    assert!(json["tokens"]["total"].as_u64().unwrap() > 0);
+    assert_eq!(std::fs::read_to_string(&result_file).unwrap(), "#hash((a . (1 two)))");
+    let (code, json) = run(r#"(display "partial") (car 1)"#, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!((json["status"].as_str(), json["output"].as_str()), (Some("error"), Some("partial")));
+    assert!(json["error"]["message"].as_str().unwrap().contains("car: contract violation"));
+    let (code, json) = run("(define x 1)", &[]);
+    assert_eq!((code, json["status"].as_str(), json["result"].is_null()), (Some(0), Some("completed"), true));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -573,6 +573,12 @@ fn to_json(who: &str, v: &Value, opts: &WriteOptions) -> R<String> {
     Ok(out)
 }
 
+/// The JSON text of a value, if it is a jsexpr (Racket's mapping; the symbol `null` is null).
+pub fn jsexpr_text(v: &Value) -> Option<String> {
+    let opts = WriteOptions { null: Value::sym("null"), ascii_only: false };
+    to_json("jsexpr->string", v, &opts).ok()
+}
+
 fn jsexpr_to_string(_: &mut Interp, args: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
     let who = "jsexpr->string";
     let opts = write_options(who, kws)?;

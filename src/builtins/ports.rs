@@ -87,6 +87,14 @@ impl Port {
         }
     }
 
+    /// What has been written to a string output port (empty for other ports).
+    pub fn string_output_text(&self) -> String {
+        match self {
+            Port::StringOut(buf) => buf.borrow().clone(),
+            _ => String::new(),
+        }
+    }
+
     pub fn new_string_output() -> Port {
         Port::StringOut(RefCell::new(String::new()))
     }

@@ -95,9 +95,10 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             e.code
         })
     };
-    let run_file = |file: &PathBuf, args, flags| {
+    let run_file = |file: &PathBuf, args, flags: &SessionFlags| {
         let source = Source::from_path(file);
-        session(flags, args, matches!(source, Source::Stdin)).map_or_else(|code| code, |interp| run::run_program(source, interp))
+        let reporting = flags.reporting();
+        session(flags, args, matches!(source, Source::Stdin)).map_or_else(|code| code, |interp| run::run_program(source, interp, &reporting))
     };
     match cli.command {
         Some(Command::Run { file, args, session: flags }) => run_file(&file, args, &flags),

@@ -1,6 +1,7 @@
 //! Running programs from files, standard input and `-e`, and reporting their errors.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::error::{Error, ExnKind, Signal, Span};
 use crate::eval::compile::compile_toplevel;
@@ -65,7 +66,14 @@ fn is_module(src: &str) -> bool {
     src.trim_start().starts_with("#lang")
 }
 
-pub fn run_program(source: Source, mut interp: Interp) -> i32 {
+/// How a program's end is reported (`--json`, `--result-file`).
+#[derive(Default)]
+pub struct Reporting {
+    pub json: bool,
+    pub result_file: Option<PathBuf>,
+}
+
+pub fn run_program(source: Source, mut interp: Interp, reporting: &Reporting) -> i32 {
     let src = match source.read() {
         Ok(s) => s,
         Err(msg) => {
@@ -73,29 +81,107 @@ pub fn run_program(source: Source, mut interp: Interp) -> i32 {
             return ExitCode::NO_INPUT;
         }
     };
-    let code = run_source(&mut interp, &src, &source.name(), is_module(&src));
+    let started = Instant::now();
+    let captured = reporting.json.then(|| capture_output(&interp));
+    let outcome = execute(&mut interp, &src, &source.name(), is_module(&src));
+    crate::builtins::system::flush_stdout();
+    let result = match &outcome {
+        Err(e) => match e.signal() {
+            Signal::Finish(v) => Some(v.clone()),
+            _ => None,
+        },
+        Ok(()) => None,
+    };
+    let (mut code, message) = match &outcome {
+        Ok(()) => (ExitCode::SUCCESS, None),
+        Err(e) => ending(e),
+    };
+    if let (Some(path), Some(v)) = (&reporting.result_file, &result) {
+        if let Err(e) = crate::atomic_file::write(path, crate::value::print::display_string(v).as_bytes()) {
+            eprintln!("rlmsh: --result-file {}: {e}", path.display());
+            code = ExitCode::RUNTIME;
+        }
+    }
+    match captured {
+        Some(output) => {
+            let summary = json_summary(&mut interp, &output, result.as_ref(), code, message.as_deref(), started);
+            println!("{summary}");
+        }
+        None => {
+            if let Some(v) = &result {
+                print_finished(&mut interp, v);
+            }
+            if let Some(message) = message {
+                eprintln!("{message}");
+            }
+        }
+    }
     crate::builtins::system::flush_stdout();
     crate::llm::print_stats(&mut interp);
     code
 }
 
-/// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
-/// and runs each top-level form in turn.
-pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> i32 {
-    let file = Span::register_file(name);
-    let forms = match read_all(src, file) {
-        Ok(forms) => forms,
-        Err(e) => return report(&Error::from(e)),
+/// Sends what the program displays to a string port, for `--json`'s `output` field.
+fn capture_output(interp: &Interp) -> Value {
+    let port = Value::Port(std::rc::Rc::new(crate::builtins::ports::Port::new_string_output()));
+    if let Value::Parameter(p) = &interp.stdout {
+        *p.value.borrow_mut() = port.clone();
+    }
+    port
+}
+
+/// The single JSON object `--json` prints at the end.
+fn json_summary(interp: &mut Interp, output: &Value, result: Option<&Value>, code: i32, error: Option<&str>, started: Instant) -> serde_json::Value {
+    let status = match (result, error) {
+        (Some(_), _) => "finished",
+        (None, None) => "completed",
+        (None, Some(_)) => "error",
     };
+    let result = result.map(|v| {
+        crate::builtins::json::jsexpr_text(v)
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_else(|| serde_json::Value::String(crate::value::print::display_string(v)))
+    });
+    let output = match output {
+        Value::Port(p) => p.string_output_text(),
+        _ => String::new(),
+    };
+    let (tokens, calls) = crate::llm::usage_json(interp);
+    serde_json::json!({
+        "status": status,
+        "result": result,
+        "output": output,
+        "error": error.map(|message| serde_json::json!({"message": message, "exit_code": code})),
+        "tokens": tokens,
+        "calls": calls,
+        "elapsed_ms": started.elapsed().as_millis() as u64,
+    })
+}
+
+/// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
+/// and runs each top-level form in turn. The error is what ended the program early, `finish`
+/// included.
+fn execute(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> Result<(), Error> {
+    let file = Span::register_file(name);
+    let forms = read_all(src, file).map_err(Error::from)?;
     for form in &forms {
-        if let Err(e) = run_form(interp, form, print_results) {
+        run_form(interp, form, print_results)?;
+    }
+    Ok(())
+}
+
+/// Runs a program and reports its end the plain way (a `finish` result on stdout, errors on
+/// stderr).
+pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> i32 {
+    match execute(interp, src, name, print_results) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
             if let Signal::Finish(result) = e.signal() {
                 print_finished(interp, result);
             }
-            return report(&e);
+            report(&e)
         }
     }
-    ExitCode::SUCCESS
 }
 
 /// The result of `finish` goes to stdout last, in `display` style, followed by a newline.
@@ -169,20 +255,29 @@ pub fn check_program(source: Source) -> i32 {
 /// Prints an uncaught error to stderr and chooses the exit code for it.
 pub fn report(e: &Error) -> i32 {
     crate::builtins::system::flush_stdout();
+    let (code, message) = ending(e);
+    if let Some(message) = message {
+        eprintln!("{message}");
+    }
+    code
+}
+
+/// The exit code for what ended a program, and the message to report (none for `finish` and
+/// `exit`).
+fn ending(e: &Error) -> (i32, Option<String>) {
     match e.signal() {
-        Signal::Exit(code) => return *code,
-        Signal::Finish(_) => return ExitCode::SUCCESS,
+        Signal::Exit(code) => return (*code, None),
+        Signal::Finish(_) => return (ExitCode::SUCCESS, None),
         _ => {}
     }
     if matches!(e.exn_kind(), Some(ExnKind::Break)) && super::timeout::expired() {
-        eprintln!("{}", super::timeout::message());
-        return ExitCode::TIMEOUT;
+        return (ExitCode::TIMEOUT, Some(super::timeout::message()));
     }
-    eprintln!("{}", e.report());
-    match e.exn_kind() {
+    let code = match e.exn_kind() {
         Some(ExnKind::Read | ExnKind::Syntax) => ExitCode::SYNTAX,
         Some(ExnKind::Break) => ExitCode::INTERRUPTED,
         Some(ExnKind::TokenBudget) => ExitCode::TOKEN_BUDGET,
         _ => ExitCode::RUNTIME,
-    }
+    };
+    (code, Some(e.report()))
 }

@@ -24,6 +24,15 @@ pub struct SessionFlags {
     #[arg(long, value_name = "DIR")]
     pub checkpoint_dir: Option<PathBuf>,
 
+    /// Print a single JSON object at the end instead of the program's output: status, result,
+    /// output, error, tokens, calls, elapsed_ms.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write the result of `finish` to PATH (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub result_file: Option<PathBuf>,
+
     /// End the program after SECS seconds of wall time (exit code 4).
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub timeout: Option<f64>,
@@ -94,6 +103,10 @@ enum InputSource {
 }
 
 impl SessionFlags {
+    pub fn reporting(&self) -> super::run::Reporting {
+        super::run::Reporting { json: self.json, result_file: self.result_file.clone() }
+    }
+
     /// Checks the flags and binds what they ask for in `interp`. `program_reads_stdin` is set
     /// when the program itself comes from standard input, which then cannot serve twice.
     pub fn apply(&self, interp: &mut Interp, program_reads_stdin: bool) -> Result<(), SetupError> {

@@ -110,6 +110,21 @@ pub fn print_stats(interp: &mut Interp) {
     );
 }
 
+/// The run's token usage as JSON (`prompt`, `completion`, `total`, `cost_usd`) and its number
+/// of model calls, for `--json`.
+pub fn usage_json(interp: &mut Interp) -> (serde_json::Value, u64) {
+    let totals = shared_totals(interp);
+    let totals = totals.lock().unwrap_or_else(|p| p.into_inner());
+    let sum = totals.sum();
+    let tokens = serde_json::json!({
+        "prompt": sum.prompt,
+        "completion": sum.completion,
+        "total": sum.prompt + sum.completion,
+        "cost_usd": totals.cost_usd(),
+    });
+    (tokens, sum.calls)
+}
+
 /// The `token-budget` parameter of an instance.
 struct BudgetParameter(Value);
 
