@@ -282,3 +282,30 @@ fn json_reports_status_result_output_and_error() {
     assert_eq!((code, json["status"].as_str(), json["result"].is_null()), (Some(0), Some("completed"), true));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--context NAME=PATH` fills slots read with `get-context`; `--context-json` parses the
+/// texts as JSON first, in Scheme and in Python; a second unnamed context is a usage error.
+#[test]
+fn named_and_json_contexts() {
+    let dir = std::env::temp_dir().join(format!("rlmsh-context-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data.json");
+    std::fs::write(&data, r#"{"a": [1, 2], "b": null}"#).unwrap();
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "plain").unwrap();
+    let program = dir.join("prog.scm");
+    std::fs::write(&program, r#"(writeln context) (writeln (get-context "notes")) (writeln (get-context "none")) (writeln (py-eval "type(context).__name__"))"#).unwrap();
+    let rlmsh = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_rlmsh")).arg("run").args(args).arg(&program).output().unwrap();
+    let notes_slot = format!("notes={}", notes.display());
+    let plain = rlmsh(&["--context", data.to_str().unwrap(), "--context", &notes_slot]);
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), "\"{\\\"a\\\": [1, 2], \\\"b\\\": null}\"\n\"plain\"\n#f\n\"str\"\n");
+    let data_slot = format!("notes={}", data.display());
+    let json = rlmsh(&["--context-json", "--context", data.to_str().unwrap(), "--context", &data_slot]);
+    assert_eq!(String::from_utf8_lossy(&json.stdout), "#hasheq((a . (1 2)) (b . null))\n#hasheq((a . (1 2)) (b . null))\n#f\n\"dict\"\n");
+    let twice = rlmsh(&["--context", data.to_str().unwrap(), "--context", notes.to_str().unwrap()]);
+    assert_eq!(twice.status.code(), Some(2));
+    let not_json = rlmsh(&["--context-json", "--context", notes.to_str().unwrap()]);
+    assert_eq!(not_json.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&not_json.stderr).contains("not JSON"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

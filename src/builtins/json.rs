@@ -573,6 +573,17 @@ fn to_json(who: &str, v: &Value, opts: &WriteOptions) -> R<String> {
     Ok(out)
 }
 
+/// A whole text parsed as one JSON value with Racket's jsexpr mapping; the error says what is
+/// wrong and where.
+pub fn parse_jsexpr(text: &str) -> Result<Value, String> {
+    match parse_first(text, &Value::sym("null")) {
+        Ok(Some((value, used))) if text[used..].trim().is_empty() => Ok(value),
+        Ok(Some(_)) => Err("more than one JSON value".to_string()),
+        Ok(None) => Err("no JSON value".to_string()),
+        Err(e) => Err(format!("at byte {}: {}", e.position, e.message)),
+    }
+}
+
 /// The JSON text of a value, if it is a jsexpr (Racket's mapping; the symbol `null` is null).
 pub fn jsexpr_text(v: &Value) -> Option<String> {
     let opts = WriteOptions { null: Value::sym("null"), ascii_only: false };

@@ -16,9 +16,14 @@ pub struct SessionFlags {
     #[arg(long = "input", value_name = "NAME=PATH")]
     pub inputs: Vec<String>,
 
-    /// Bind `context` (in Scheme and in Python) to the text of PATH (`-`: standard input).
-    #[arg(long = "context", value_name = "PATH")]
-    pub context: Option<PathBuf>,
+    /// Bind `context` (in Scheme and in Python) to the text of PATH (`-`: standard input);
+    /// NAME=PATH fills a named slot read with (get-context "NAME"). Repeatable.
+    #[arg(long = "context", value_name = "PATH|NAME=PATH")]
+    pub context: Vec<String>,
+
+    /// Parse context texts as JSON first (Racket's jsexpr mapping in Scheme, json.loads in Python).
+    #[arg(long)]
+    pub context_json: bool,
 
     /// Directory for checkpoints [default: .rlmsh/checkpoints].
     #[arg(long, value_name = "DIR")]
@@ -161,19 +166,39 @@ impl SessionFlags {
             };
             inputs.push((name.to_string(), source));
         }
-        let context = match &self.context {
-            None => String::new(),
-            Some(path) if path.as_os_str() == "-" => {
-                claim_stdin("--context -".to_string())?;
+        let mut context = None;
+        let mut slots = std::collections::HashMap::new();
+        for spec in &self.context {
+            let flag = format!("--context {spec}");
+            let (name, path) = match spec.split_once('=') {
+                Some((name, path)) if is_slot_name(name) && !std::path::Path::new(spec).exists() => (Some(name), path),
+                _ => (None, spec.as_str()),
+            };
+            let text = if path == "-" {
+                claim_stdin(flag.clone())?;
                 let mut bytes = Vec::new();
                 std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-                    .map_err(|e| no_input(format!("--context -: cannot read standard input: {e}")))?;
+                    .map_err(|e| no_input(format!("{flag}: cannot read standard input: {e}")))?;
                 String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                std::fs::read(path)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map_err(|e| no_input(format!("{flag}: cannot read {path}: {e}")))?
+            };
+            let value = if self.context_json {
+                crate::builtins::json::parse_jsexpr(&text).map_err(|e| bad_data(format!("{flag}: --context-json: not JSON: {e}")))?
+            } else {
+                Value::string(text.clone())
+            };
+            match name {
+                Some(name) => {
+                    slots.insert(name.to_string(), value);
+                }
+                None if context.is_some() => return Err(usage(format!("{flag}: only one unnamed --context; name the others NAME=PATH"))),
+                None => context = Some((text, value)),
             }
-            Some(path) => std::fs::read(path)
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                .map_err(|e| no_input(format!("--context {}: cannot read it: {e}", path.display())))?,
-        };
+        }
+        crate::scaffold::set_context_slots(interp, slots);
         for (name, source) in inputs {
             let global = match source {
                 InputSource::File(path) => StartupGlobal::Lines(path),
@@ -181,10 +206,23 @@ impl SessionFlags {
             };
             bind_at_startup(interp, &name, global);
         }
-        interp.globals.define("context", Value::string(context.clone()));
-        bind_at_startup(interp, "context", StartupGlobal::Text(context));
+        let (text, value) = context.unwrap_or_else(|| (String::new(), Value::string(String::new())));
+        interp.globals.define("context", value);
+        let python_context = if self.context_json && !text.is_empty() { StartupGlobal::Json(text) } else { StartupGlobal::Text(text) };
+        bind_at_startup(interp, "context", python_context);
         Ok(())
     }
+}
+
+/// A slot name in `--context NAME=PATH`: a word, so that a path containing `=` is not taken for one.
+fn is_slot_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn bad_data(message: String) -> SetupError {
+    SetupError { message: format!("rlmsh: {message}"), code: super::ExitCode::SYNTAX }
 }
 
 fn usage(message: String) -> SetupError {

@@ -31,6 +31,8 @@ pub enum StartupGlobal {
     /// An iterator over standard input's lines (`--input NAME=-`).
     StdinLines,
     Text(String),
+    /// JSON text, bound as the value `json.loads` makes of it (`--context-json`).
+    Json(String),
 }
 
 #[derive(Default)]
@@ -108,6 +110,7 @@ fn session<'a>(interp: &'a mut Interp, py: Python<'_>) -> R<&'a mut Session> {
                 StartupGlobal::Lines(path) => Bound::new(py, lines::Lines::new(path)).map(Bound::into_any),
                 StartupGlobal::StdinLines => Bound::new(py, lines::LineIterator::stdin()).map(Bound::into_any),
                 StartupGlobal::Text(text) => Ok(pyo3::types::PyString::new(py, &text).into_any()),
+                StartupGlobal::Json(text) => py.import("json").and_then(|json| json.call_method1("loads", (text,))),
             };
             bound
                 .and_then(|obj| namespace.set_item(&name, obj))

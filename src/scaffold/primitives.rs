@@ -1,6 +1,6 @@
 //! `finish`, `finish-var`, `checkpoint` and `restore`.
 
-use super::{checkpoint_dir, checkpoints};
+use super::{checkpoint_dir, checkpoints, context_slot};
 use crate::builtins::{args, Primitive};
 use crate::error::{Error, ExnKind, R};
 use crate::interp::Interp;
@@ -14,7 +14,13 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("checkpoint", 2, 2, checkpoint,
         "Saves a value (strings, numbers, booleans, void, lists, vectors, hashes) under a string key, atomically; returns the value."),
     Primitive::new("restore", 1, 1, restore, "Returns the value saved under a key by checkpoint, or #f."),
+    Primitive::new("get-context", 1, 1, get_context, "Returns the context slot NAME filled by --context NAME=PATH, or #f."),
 ];
+
+fn get_context(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let name = args::string("get-context", &a[0])?;
+    Ok(context_slot(interp, name).unwrap_or(Value::Bool(false)))
+}
 
 fn finish_var(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let name = match &a[0] {
