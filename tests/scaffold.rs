@@ -377,3 +377,24 @@ fn finish_var_ends_with_a_scheme_or_python_global() {
     let out = run_cp(dir.path(), r#"(with-handlers ([exn:fail? (lambda (e) (displayln (exn-message e)))]) (finish-var 42))"#).ok();
     assert!(out.stdout.starts_with("finish-var: contract violation"), "{}", out.stdout);
 }
+
+/// `rlmsh checkpoints` lists keys with previews, shows one value, and clears only checkpoint
+/// files.
+#[test]
+fn the_checkpoints_command_lists_shows_and_clears() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let rlmsh = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_rlmsh")).args(args).arg("--checkpoint-dir").arg(&store).output().unwrap();
+    let made = rlmsh(&["-e", r#"(checkpoint "a/../b" (list 1 "x")) (checkpoint "k2" (hash 'a 1)) (void)"#]);
+    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
+    std::fs::write(store.join("notes.txt"), "not a checkpoint").unwrap();
+    let listed = rlmsh(&["checkpoints", "list"]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "\"a/../b\"\t(1 \"x\")\n\"k2\"\t#hash((a . 1))\n");
+    let shown = rlmsh(&["checkpoints", "show", "a/../b"]);
+    assert_eq!(String::from_utf8_lossy(&shown.stdout), "(1 \"x\")\n");
+    assert_eq!(rlmsh(&["checkpoints", "show", "missing"]).status.code(), Some(66));
+    let cleared = rlmsh(&["checkpoints", "clear"]);
+    assert_eq!(String::from_utf8_lossy(&cleared.stdout), format!("removed 2 checkpoints from {}\n", store.display()));
+    assert!(store.join("notes.txt").exists(), "clear must remove only checkpoint files");
+    assert_eq!(rlmsh(&["checkpoints"]).stdout, b"");
+}

@@ -74,6 +74,24 @@ pub enum Command {
     Builtins,
     /// Summarize a trace written with --trace: calls, errors, tokens, cost, latency per model.
     Trace { file: PathBuf },
+    /// List, show or clear the checkpoints in a directory.
+    Checkpoints {
+        #[command(subcommand)]
+        action: Option<CheckpointAction>,
+        /// The checkpoint directory [default: .rlmsh/checkpoints].
+        #[arg(long, value_name = "DIR", global = true)]
+        checkpoint_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckpointAction {
+    /// Every key with a preview of its value (the default).
+    List,
+    /// The value saved under KEY, in `write` style.
+    Show { key: String },
+    /// Delete every checkpoint in the directory.
+    Clear,
 }
 
 /// Parses the command line and runs the chosen mode on the current (big-stack) thread.
@@ -108,6 +126,10 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             print!("{}", crate::builtins::reference_markdown());
             ExitCode::SUCCESS
         }
+        Some(Command::Checkpoints { action, checkpoint_dir }) => {
+            let dir = checkpoint_dir.unwrap_or_else(|| PathBuf::from(crate::scaffold::checkpoints::DEFAULT_DIR));
+            checkpoints_command(action.unwrap_or(CheckpointAction::List), &dir)
+        }
         Some(Command::Trace { file }) => match crate::llm::summarize_trace(&file) {
             Ok(table) => {
                 print!("{table}");
@@ -125,6 +147,41 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
                 session(&cli.session, Vec::new(), false).map_or_else(|code| code, crate::repl::run)
             }
             (None, None) => run_file(&PathBuf::from("-"), cli.args, &cli.session),
+        },
+    }
+}
+
+fn checkpoints_command(action: CheckpointAction, dir: &std::path::Path) -> i32 {
+    use crate::scaffold::checkpoints;
+    use crate::value::print::write_string;
+    match action {
+        CheckpointAction::List => {
+            for (key, value) in checkpoints::list(dir) {
+                let preview = value.map_or_else(|| "(unreadable)".to_string(), |v| write_string(&v));
+                let preview: String = preview.chars().take(60).collect();
+                println!("{}\t{preview}", write_string(&crate::value::Value::str(&key)));
+            }
+            ExitCode::SUCCESS
+        }
+        CheckpointAction::Show { key } => match checkpoints::load(dir, &key) {
+            Some(value) => {
+                println!("{}", write_string(&value));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("rlmsh checkpoints: no checkpoint {key:?} in {}", dir.display());
+                ExitCode::NO_INPUT
+            }
+        },
+        CheckpointAction::Clear => match checkpoints::clear(dir) {
+            Ok(n) => {
+                println!("removed {n} checkpoints from {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("rlmsh checkpoints: cannot clear {}: {e}", dir.display());
+                ExitCode::RUNTIME
+            }
         },
     }
 }

@@ -66,6 +66,26 @@ fn parse(text: &str) -> Option<Json> {
     serde::Deserialize::deserialize(&mut reader).ok()
 }
 
+/// Deletes every checkpoint file in `dir` (and nothing else); returns how many.
+pub fn clear(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let is_checkpoint = path.extension().is_some_and(|x| x == "json")
+            && path.file_stem().is_some_and(|s| s.len() == 64 && s.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit()));
+        if is_checkpoint {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// The JSON form of a value, tagged so that every type comes back as it went in.
 fn encode(v: &Value, depth: usize) -> Result<Json, String> {
     if depth > MAX_DEPTH {
