@@ -67,6 +67,10 @@ pub struct SessionFlags {
     #[arg(long)]
     pub stats: bool,
 
+    /// Do not show the live progress line of model calls (shown only when stderr is a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+
     /// Keep model answers in DIR, keyed by the request; a repeated request costs nothing.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
@@ -123,6 +127,7 @@ impl SessionFlags {
                 replay: self.replay.clone(),
                 trace: self.trace.clone(),
                 trace_full: self.trace_full,
+                progress: !self.quiet,
                 offline: self.offline,
                 model: self.model.clone(),
                 max_retries: Some(self.max_retries),

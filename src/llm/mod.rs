@@ -10,6 +10,7 @@ mod client;
 mod handle;
 mod offline;
 mod primitives;
+mod progress;
 mod request;
 mod settings;
 mod store;
@@ -40,6 +41,7 @@ struct LlmState {
     limits: Arc<Limits>,
     totals: SharedTotals,
     stores: Arc<store::Stores>,
+    progress: Option<Arc<progress::Progress>>,
     /// When the run started and whether to report on it at the end (`--stats`).
     started: std::time::Instant,
     stats: bool,
@@ -68,10 +70,13 @@ impl LlmState {
                 None => None,
             },
         };
+        let totals = SharedTotals::default();
+        let progress = (overrides.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| progress::Progress::new(totals.clone()));
         Ok(LlmState {
             settings,
             limits,
-            totals: SharedTotals::default(),
+            totals,
+            progress,
             stores: Arc::new(stores),
             started: std::time::Instant::now(),
             stats: overrides.stats,
@@ -94,8 +99,12 @@ fn state(interp: &mut Interp) -> &mut LlmState {
     interp.extension::<LlmState>().expect("the state was just created")
 }
 
-/// With `--stats`, prints the run's calls, tokens, estimated cost and wall time to stderr.
+/// Ends the run's reporting: clears the progress line and, with `--stats`, prints the run's
+/// calls, tokens, estimated cost and wall time to stderr.
 pub fn print_stats(interp: &mut Interp) {
+    if let Some(progress) = interp.extension::<LlmState>().and_then(|s| s.progress.clone()) {
+        progress.finish();
+    }
     let Some(state) = interp.extension::<LlmState>().filter(|s| s.stats) else { return };
     let totals = state.totals.lock().unwrap_or_else(|p| p.into_inner());
     let sum = totals.sum();

@@ -153,8 +153,12 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         return Ok(CallHandle::answered_value(id, text));
     }
     let limits = state(interp).limits.clone();
+    let progress = state(interp).progress.clone();
     let totals = shared_totals(interp);
     let model = format!("{}/{}", request.provider.name(), request.model);
+    if let Some(progress) = &progress {
+        progress.started();
+    }
     let task = runtime().spawn(async move {
         let start_ms = stores.tracer.as_ref().map_or(0.0, |t| t.now_ms());
         let sent = (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone());
@@ -179,6 +183,9 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
                 Err(e) => Ending::Failed(e),
             };
             tracer.record(id, sent, sent.json_instruction_added, start_ms, ending);
+        }
+        if let Some(progress) = &progress {
+            progress.ended(result.is_ok());
         }
         let usage = match &result {
             Ok(answer) => Some(answer.usage),

@@ -60,6 +60,8 @@ pub struct Overrides {
     pub replay: Option<std::path::PathBuf>,
     pub trace: Option<std::path::PathBuf>,
     pub trace_full: bool,
+    /// Show the live progress line when stderr is a terminal (off with `--quiet`).
+    pub progress: bool,
 }
 
 fn env(name: &str) -> Option<String> {

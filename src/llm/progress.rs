@@ -1,0 +1,67 @@
+//! The live progress line of long runs (calls done, in flight and failed, tokens, cost), shown
+//! only when stderr is a terminal and `--quiet` is not given.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::usage::SharedTotals;
+
+pub struct Progress {
+    in_flight: AtomicU64,
+    done: AtomicU64,
+    failed: AtomicU64,
+    totals: SharedTotals,
+    /// Created by the first call, so runs without model calls never draw anything.
+    bar: OnceLock<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(totals: SharedTotals) -> Arc<Progress> {
+        Arc::new(Progress { in_flight: AtomicU64::new(0), done: AtomicU64::new(0), failed: AtomicU64::new(0), totals, bar: OnceLock::new() })
+    }
+
+    fn bar(&self) -> &ProgressBar {
+        self.bar.get_or_init(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        })
+    }
+
+    pub fn started(&self) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.refresh();
+    }
+
+    pub fn ended(&self, ok: bool) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        let counter = if ok { &self.done } else { &self.failed };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.refresh();
+    }
+
+    fn refresh(&self) {
+        let (tokens, cost) = {
+            let totals = self.totals.lock().unwrap_or_else(|p| p.into_inner());
+            let sum = totals.sum();
+            (sum.prompt + sum.completion, totals.cost_usd())
+        };
+        self.bar().set_message(format!(
+            "model calls: {} done, {} in flight, {} failed · {tokens} tokens · ${cost:.4}",
+            self.done.load(Ordering::Relaxed),
+            self.in_flight.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed),
+        ));
+    }
+
+    /// Removes the line at the end of the run.
+    pub fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
