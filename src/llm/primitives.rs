@@ -156,9 +156,7 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     let progress = state(interp).progress.clone();
     let totals = shared_totals(interp);
     let model = format!("{}/{}", request.provider.name(), request.model);
-    if let Some(progress) = &progress {
-        progress.started();
-    }
+    let mut in_flight = progress.as_ref().map(|p| p.start_call());
     let task = runtime().spawn(async move {
         let start_ms = stores.tracer.as_ref().map_or(0.0, |t| t.now_ms());
         let sent = (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone());
@@ -184,8 +182,8 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
             };
             tracer.record(id, sent, sent.json_instruction_added, start_ms, ending);
         }
-        if let Some(progress) = &progress {
-            progress.ended(result.is_ok());
+        if let (Some(flight), Ok(_)) = (&mut in_flight, &result) {
+            flight.succeed();
         }
         let usage = match &result {
             Ok(answer) => Some(answer.usage),

@@ -32,16 +32,12 @@ impl Progress {
         })
     }
 
-    pub fn started(&self) {
+    /// Counts a call as in flight until the returned guard is dropped: when its task ends, or
+    /// when the task is aborted (a cancelled call).
+    pub fn start_call(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         self.refresh();
-    }
-
-    pub fn ended(&self, ok: bool) {
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
-        let counter = if ok { &self.done } else { &self.failed };
-        counter.fetch_add(1, Ordering::Relaxed);
-        self.refresh();
+        InFlight { progress: self.clone(), succeeded: false }
     }
 
     fn refresh(&self) {
@@ -51,11 +47,18 @@ impl Progress {
             (sum.prompt + sum.completion, totals.cost_usd())
         };
         self.bar().set_message(format!(
-            "model calls: {} done, {} in flight, {} failed · {tokens} tokens · ${cost:.4}",
+            "model calls: {} done, {} in flight, {} failed or cancelled · {tokens} tokens · ${cost:.4}",
             self.done.load(Ordering::Relaxed),
             self.in_flight.load(Ordering::Relaxed),
             self.failed.load(Ordering::Relaxed),
         ));
+    }
+
+    fn ended(&self, succeeded: bool) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        let counter = if succeeded { &self.done } else { &self.failed };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.refresh();
     }
 
     /// Removes the line at the end of the run.
@@ -63,5 +66,23 @@ impl Progress {
         if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// A call in flight, for the progress line; calls that end without `succeed` count as failed.
+pub struct InFlight {
+    progress: Arc<Progress>,
+    succeeded: bool,
+}
+
+impl InFlight {
+    pub fn succeed(&mut self) {
+        self.succeeded = true;
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.progress.ended(self.succeeded);
     }
 }
