@@ -1,14 +1,17 @@
 //! The model-call primitives.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use base64::Engine;
 
 use super::client::{execute, runtime};
 use super::handle::{handle_of, wait, wait_any, CallHandle, Outcome};
 use super::request::{Answer, CallError, Request};
+use super::progress::InFlight;
+use super::store::Stores;
 use super::trace::Ending;
-use super::usage::Budget;
+use super::usage::{Budget, SharedTotals};
 use super::{active_budgets, budget_value, shared_totals, state};
 use crate::builtins::{args, Primitive};
 use crate::error::{Error, ExnKind, R};
@@ -118,7 +121,8 @@ fn image_url(who: &str, image: &str) -> R<String> {
     Ok(format!("data:{media_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
 }
 
-/// Starts a call on the runtime; refuses to when a token budget in force is spent.
+/// Starts a call on the runtime; refuses to when a token budget in force is spent. A call the
+/// replay recording or the cache can answer does not reach the runtime.
 fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     let request = build_request(interp, who, kws)?;
     let budgets = active_budgets(interp);
@@ -132,78 +136,104 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
             ),
         ));
     }
-    let digest = request.digest();
-    let stores = state(interp).stores.clone();
     let id = interp.new_id();
-    let known = match &stores.replay {
-        Some(replay) => Some(replay.answer(&digest).ok_or_else(|| {
-            Error::fail(format!(
-                "{who}: the --replay recording has no answer for this request to {} (digest {digest})",
-                request.model
-            ))
-        })?),
-        None => stores.cache.as_ref().and_then(|cache| cache.get(&digest)),
-    };
-    if let Some(text) = known {
+    let state = state(interp);
+    let stores = state.stores.clone();
+    // Hashing the request (data included) is only worth it when a store keys answers by it.
+    let digest = stores.keyed().then(|| request.digest()).unwrap_or_default();
+    if let Some(text) = stores.known_answer(&digest).map_err(|()| {
+        Error::fail(format!(
+            "{who}: the --replay recording has no answer for this request to {} (digest {digest})",
+            request.model
+        ))
+    })? {
         if let Some(tracer) = &stores.tracer {
             let answer = Answer { text: text.clone(), usage: Default::default(), retries: 0, rate_limits: Vec::new() };
-            let now = tracer.now_ms();
-            tracer.record(id, &request, request.json_instruction_added, now, Ending::Answered { answer: &answer, cache_hit: true });
+            tracer.record(id, &request, tracer.now_ms(), Ending::Answered { answer: &answer, cache_hit: true });
         }
         return Ok(CallHandle::answered_value(id, text));
     }
-    let limits = state(interp).limits.clone();
-    let progress = state(interp).progress.clone();
-    let totals = shared_totals(interp);
-    let model = format!("{}/{}", request.provider.name(), request.model);
-    let mut in_flight = progress.as_ref().map(|p| p.start_call());
+    let limits = state.limits.clone();
+    let call = Bookkeeping {
+        id,
+        digest,
+        model: format!("{}/{}", request.provider.name(), request.model),
+        sent: (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone()),
+        start_ms: stores.tracer.as_ref().map_or(0.0, |t| t.now_ms()),
+        in_flight: state.progress.as_ref().map(|p| p.start_call()),
+        totals: state.totals.clone(),
+        stores,
+        budgets,
+    };
     let task = runtime().spawn(async move {
-        let start_ms = stores.tracer.as_ref().map_or(0.0, |t| t.now_ms());
-        let sent = (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone());
         let result = execute(request, limits).await;
-        if let Ok(answer) = &result {
-            // A store that cannot be written must not fail a call that succeeded; the run
-            // goes on and the next run asks the provider again.
-            if let Some(cache) = &stores.cache {
-                if let Err(e) = cache.put(&digest, &answer.text) {
-                    eprintln!("rlmsh: --cache: cannot store an answer: {e}");
-                }
-            }
-            if let (Some(recorder), Some(sent)) = (&stores.recorder, &sent) {
-                if let Err(e) = recorder.record(&digest, sent, answer) {
-                    eprintln!("rlmsh: --record: cannot append a call: {e}");
-                }
-            }
-        }
-        if let (Some(tracer), Some(sent)) = (&stores.tracer, &sent) {
-            let ending = match &result {
-                Ok(answer) => Ending::Answered { answer, cache_hit: false },
-                Err(e) => Ending::Failed(e),
-            };
-            tracer.record(id, sent, sent.json_instruction_added, start_ms, ending);
-        }
-        if let (Some(flight), Ok(_)) = (&mut in_flight, &result) {
-            flight.succeed();
-        }
-        let usage = match &result {
+        call.settle(&result);
+        result
+    });
+    Ok(CallHandle::new_value(id, task))
+}
+
+/// What a call in flight must account for when it ends, on the worker that ran it.
+struct Bookkeeping {
+    id: u64,
+    digest: String,
+    /// `provider/model`, the key of per-model usage.
+    model: String,
+    /// The request, kept when the recorder or the tracer needs it after sending.
+    sent: Option<Request>,
+    start_ms: f64,
+    in_flight: Option<InFlight>,
+    totals: SharedTotals,
+    stores: Arc<Stores>,
+    budgets: Vec<Arc<Budget>>,
+}
+
+impl Bookkeeping {
+    /// Records the outcome: usage (also of JSON answers that never parsed) in the totals and
+    /// every budget in force, the answer in the cache and the recording, a trace line, the
+    /// progress line.
+    fn settle(mut self, result: &Result<Answer, CallError>) {
+        let usage = match result {
             Ok(answer) => Some(answer.usage),
             Err(CallError::NotJson { usage, .. }) => Some(*usage),
             Err(_) => None,
         };
         if let Some(usage) = usage {
-            let mut totals = totals.lock().unwrap_or_else(|p| p.into_inner());
-            totals.record(&model, usage);
-            if let Ok(answer) = &result {
+            let mut totals = self.totals.lock().unwrap_or_else(|p| p.into_inner());
+            totals.record(&self.model, usage);
+            if let Ok(answer) = result {
                 totals.rate_limits.extend(answer.rate_limits.iter().cloned());
             }
             drop(totals);
-            for budget in &budgets {
+            for budget in &self.budgets {
                 budget.charge(usage.total());
             }
         }
-        result
-    });
-    Ok(CallHandle::new_value(id, task))
+        if let Ok(answer) = result {
+            // A store that cannot be written must not fail a call that succeeded; the run
+            // goes on and the next run asks the provider again.
+            if let Some(cache) = &self.stores.cache {
+                if let Err(e) = cache.put(&self.digest, &answer.text) {
+                    eprintln!("rlmsh: --cache: cannot store an answer: {e}");
+                }
+            }
+            if let (Some(recorder), Some(sent)) = (&self.stores.recorder, &self.sent) {
+                if let Err(e) = recorder.record(&self.digest, sent, answer) {
+                    eprintln!("rlmsh: --record: cannot append a call: {e}");
+                }
+            }
+            if let Some(flight) = &mut self.in_flight {
+                flight.succeed();
+            }
+        }
+        if let (Some(tracer), Some(sent)) = (&self.stores.tracer, &self.sent) {
+            let ending = match result {
+                Ok(answer) => Ending::Answered { answer, cache_hit: false },
+                Err(e) => Ending::Failed(e),
+            };
+            tracer.record(self.id, sent, self.start_ms, ending);
+        }
+    }
 }
 
 fn answer_text(who: &str, outcome: Outcome) -> R<Rc<String>> {

@@ -113,3 +113,19 @@ pub struct Stores {
     pub replay: Option<Replay>,
     pub tracer: Option<super::trace::Tracer>,
 }
+
+impl Stores {
+    /// Whether any store keys answers by the request's digest.
+    pub fn keyed(&self) -> bool {
+        self.cache.is_some() || self.recorder.is_some() || self.replay.is_some()
+    }
+
+    /// An answer that needs no call: from the replay recording (whose lack of one is an error,
+    /// `Err(())`) or else the cache.
+    pub fn known_answer(&self, digest: &str) -> Result<Option<String>, ()> {
+        match &self.replay {
+            Some(replay) => replay.answer(digest).map(Some).ok_or(()),
+            None => Ok(self.cache.as_ref().and_then(|cache| cache.get(digest))),
+        }
+    }
+}

@@ -36,7 +36,7 @@ impl Tracer {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    pub fn record(&self, id: u64, req: &Request, json_requested: bool, start_ms: f64, ending: Ending<'_>) {
+    pub fn record(&self, id: u64, req: &Request, start_ms: f64, ending: Ending<'_>) {
         let mut line = json!({
             "id": id,
             "parent": null,
@@ -46,7 +46,7 @@ impl Tracer {
             "start_ms": round(start_ms),
             "latency_ms": round(self.now_ms() - start_ms),
         });
-        if json_requested {
+        if req.json_instruction_added {
             line["json_instruction_added"] = json!(true);
         }
         match &ending {
