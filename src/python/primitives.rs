@@ -71,14 +71,7 @@ fn py_eval(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let bridge = started("py-eval")?;
     Python::attach(|py| {
         let result = run_cell(session(interp, py)?, py, bridge, code, true);
-        let printed = take_printed(py, bridge);
-        if !printed.is_empty() {
-            interp.write_output(None, &printed)?;
-        }
-        match result {
-            Ok(value) => from_python(&value, "py-eval"),
-            Err(e) => Err(python_error(interp, py, bridge, "py-eval", e)),
-        }
+        conclude(interp, py, bridge, "py-eval", result)
     })
 }
 
@@ -122,14 +115,7 @@ fn py_call(interp: &mut Interp, args: &[Value], keywords: &[(Symbol, Value)]) ->
                 .map_err(|e| python_error(interp, py, bridge, who, e))?;
         }
         let result = running(|| callee.call(positional, Some(&named)));
-        let printed = take_printed(py, bridge);
-        if !printed.is_empty() {
-            interp.write_output(None, &printed)?;
-        }
-        match result {
-            Ok(value) => from_python(&value, who),
-            Err(e) => Err(python_error(interp, py, bridge, who, e)),
-        }
+        conclude(interp, py, bridge, who, result)
     })
 }
 
@@ -206,6 +192,19 @@ fn eval_code<'py>(py: Python<'py>, code: &Py<PyAny>, namespace: &Py<PyDict>) -> 
     unsafe {
         let result = pyo3::ffi::PyEval_EvalCode(code.as_ptr(), namespace.as_ptr(), namespace.as_ptr());
         Bound::from_owned_ptr_or_err(py, result)
+    }
+}
+
+/// Ends a primitive whose Python value goes back to Scheme: what Python printed goes to the
+/// current output port, then the value is converted or the exception reported.
+fn conclude(interp: &mut Interp, py: Python<'_>, bridge: &Bridge, who: &str, result: PyResult<Bound<'_, PyAny>>) -> R<Value> {
+    let printed = take_printed(py, bridge);
+    if !printed.is_empty() {
+        interp.write_output(None, &printed)?;
+    }
+    match result {
+        Ok(value) => from_python(&value, who),
+        Err(e) => Err(python_error(interp, py, bridge, who, e)),
     }
 }
 
