@@ -13,7 +13,8 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::error::{show_given, Error, R};
 use crate::value::number::{normalize_big, normalize_rat};
@@ -172,7 +173,7 @@ impl<'py> ToPython<'py, '_> {
     }
 
     fn fraction(&self, r: &BigRational) -> R<Bound<'py, PyAny>> {
-        let fraction = self.py.import("fractions").and_then(|m| m.getattr("Fraction")).map_err(py_err)?;
+        let fraction = fraction_type(self.py)?;
         fraction.call1((r.numer().clone(), r.denom().clone())).map_err(py_err)
     }
 
@@ -321,10 +322,15 @@ pub fn python_text(s: &Bound<'_, PyString>) -> String {
     String::from_utf16_lossy(&utf16)
 }
 
+/// `fractions.Fraction`, imported once: every value that is none of the common types is
+/// checked against it.
+fn fraction_type(py: Python<'_>) -> R<&Bound<'_, PyType>> {
+    static FRACTION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    FRACTION.import(py, "fractions", "Fraction").map_err(py_err)
+}
+
 fn fraction_parts(obj: &Bound<'_, PyAny>) -> R<Option<BigRational>> {
-    let py = obj.py();
-    let fraction = py.import("fractions").and_then(|m| m.getattr("Fraction")).map_err(py_err)?;
-    if !obj.is_instance(&fraction).map_err(py_err)? {
+    if !obj.is_instance(fraction_type(obj.py())?).map_err(py_err)? {
         return Ok(None);
     }
     let numer: BigInt = obj.getattr("numerator").and_then(|n| n.extract()).map_err(py_err)?;
