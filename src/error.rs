@@ -99,6 +99,9 @@ pub enum Signal {
     /// An escape continuation was invoked.
     Escape { id: u64, value: Value },
     Exit(i32),
+    /// A sandbox's limit was reached: ends the sandboxed program whatever handlers it set up
+    /// (catching it would let a run-away program go on running).
+    Halt(String),
 }
 
 /// What travels up the `Err` side of every evaluation: boxed, so a `Result<Value, Error>`
@@ -142,6 +145,10 @@ impl Error {
 
     pub fn exit(code: i32) -> Error {
         Signal::Exit(code).into()
+    }
+
+    pub fn halt(message: impl Into<String>) -> Error {
+        Signal::Halt(message.into()).into()
     }
 
     pub fn signal(&self) -> &Signal {
@@ -328,6 +335,7 @@ impl Error {
                     .to_string()
             }
             Signal::Exit(code) => format!("exit {code}"),
+            Signal::Halt(message) => message.clone(),
         }
     }
 

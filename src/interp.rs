@@ -17,6 +17,8 @@ use crate::eval::macros::Macro;
 use crate::reader::{read_all, Datum};
 use crate::value::{Parameter, Symbol, Value};
 
+const NORMAL_TICK_MASK: u32 = 0x3FF;
+
 /// A top-level variable. Compiled code holds the cell directly, so a global lookup is a
 /// pointer dereference.
 pub struct GlobalCell {
@@ -89,6 +91,11 @@ pub struct Interp {
     /// Where the running procedure's frame starts in `value_stack`.
     pub(crate) frame_base: usize,
     pub(crate) ticks: u32,
+    /// Limits and interrupts are checked when `ticks & tick_mask` is zero: every 1,024 calls
+    /// normally, on every call in a sandbox (an allocation bomb doubles its memory per call).
+    pub(crate) tick_mask: u32,
+    /// The limits of a sandbox running model-written code (`None` for a program's own instance).
+    pub limits: Option<crate::sandbox::Limits>,
     next_id: Cell<u64>,
     /// State that later layers (model calls, Python, the scaffold) keep per instance.
     extensions: HashMap<TypeId, Box<dyn Any>>,
@@ -113,6 +120,24 @@ impl Interp {
         interp
     }
 
+    /// An instance with an empty top-level environment, for callers that configure it before
+    /// installing the builtins (a sandbox withholds some of them).
+    pub fn blank() -> Interp {
+        Interp::bare(Rc::new(Globals::default()))
+    }
+
+    /// Sends a sandbox's output where its parent's goes, and gives it an empty standard input.
+    pub fn connect_ports(&mut self, output: Value, error: Value) {
+        for (parameter, port) in [(&self.stdout, output), (&self.stderr, error)] {
+            if let Value::Parameter(p) = parameter {
+                *p.value.borrow_mut() = port;
+            }
+        }
+        if let Value::Parameter(p) = &self.stdin {
+            *p.value.borrow_mut() = Value::Port(Rc::new(Port::new_string_input("")));
+        }
+    }
+
     fn bare(globals: Rc<Globals>) -> Interp {
         Interp {
             globals,
@@ -126,6 +151,8 @@ impl Interp {
             value_stack: Vec::new(),
             frame_base: 0,
             ticks: 0,
+            tick_mask: NORMAL_TICK_MASK,
+            limits: None,
             next_id: Cell::new(16),
             extensions: HashMap::new(),
         }
@@ -149,7 +176,30 @@ impl Interp {
         if self.interrupt.swap(false, Ordering::Relaxed) {
             return Err(Error::new(ExnKind::Break, "user break"));
         }
-        Ok(())
+        self.check_limits(0)
+    }
+
+    /// Called by the evaluator every `tick_mask + 1` procedure calls.
+    pub(crate) fn poll(&self) -> R<()> {
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(Error::new(ExnKind::Break, "user break"));
+        }
+        self.check_limits(u64::from(self.tick_mask) + 1)
+    }
+
+    /// Stops a sandbox that has spent its fuel, time or memory; `calls` is the fuel spent since
+    /// the last check.
+    pub fn check_limits(&self, calls: u64) -> R<()> {
+        match &self.limits {
+            Some(limits) => limits.check(calls),
+            None => Ok(()),
+        }
+    }
+
+    /// Puts an instance under a sandbox's limits.
+    pub fn set_limits(&mut self, limits: crate::sandbox::Limits) {
+        self.limits = Some(limits);
+        self.tick_mask = 0;
     }
 
     /// Reads and evaluates every form of `src`; returns the value of the last one.

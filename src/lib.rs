@@ -2,6 +2,7 @@
 //! embedded CPython. This crate is the interpreter library; `main.rs` is a thin CLI over it.
 
 pub mod atomic_file;
+pub mod audit;
 pub mod builtins;
 pub mod cli;
 pub mod error;
@@ -11,8 +12,14 @@ pub mod llm;
 pub mod python;
 pub mod reader;
 pub mod repl;
+pub mod sandbox;
 pub mod scaffold;
 pub mod value;
+
+/// Counting the heap per thread is what lets a sandbox stop model-written code that allocates
+/// without bound.
+#[global_allocator]
+static ALLOCATOR: sandbox::heap::CountingAllocator = sandbox::heap::CountingAllocator;
 
 pub use error::{Error, R};
 pub use interp::Interp;

@@ -43,11 +43,25 @@ pub struct Primitive {
     pub max: usize,
     pub doc: &'static str,
     pub func: Func,
+    pub needs: Capability,
+}
+
+/// What a builtin reaches beyond the interpreter's own values. The sandbox that runs
+/// model-written code withholds every capability but `Pure` (see `crate::sandbox`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Capability {
+    Pure,
+    /// Reads or writes files by path.
+    Files,
+    /// Ends or inspects the process (`exit`, environment variables that may hold API keys).
+    Process,
+    /// Runs code in the embedded CPython.
+    Python,
 }
 
 impl Primitive {
     pub const fn new(name: &'static str, min: usize, max: usize, func: PlainFn, doc: &'static str) -> Primitive {
-        Primitive { name, min, max, doc, func: Func::Plain(func) }
+        Primitive { name, min, max, doc, func: Func::Plain(func), needs: Capability::Pure }
     }
 
     pub const fn with_keywords(
@@ -58,7 +72,13 @@ impl Primitive {
         func: KwFn,
         doc: &'static str,
     ) -> Primitive {
-        Primitive { name, min, max, doc, func: Func::Kw(func, keywords) }
+        Primitive { name, min, max, doc, func: Func::Kw(func, keywords), needs: Capability::Pure }
+    }
+
+    /// Declares that the builtin needs a capability the sandbox withholds.
+    pub const fn needs(mut self, capability: Capability) -> Primitive {
+        self.needs = capability;
+        self
     }
 
     /// The arity as Racket prints it in error messages: `2`, `1 to 3`, `at least 1`.
@@ -78,7 +98,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 17] {
+pub fn all_tables() -> [&'static [Primitive]; 18] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -97,6 +117,7 @@ pub fn all_tables() -> [&'static [Primitive]; 17] {
         crate::python::PRIMITIVES,
         crate::llm::PRIMITIVES,
         crate::scaffold::PRIMITIVES,
+        crate::sandbox::PRIMITIVES,
     ]
 }
 

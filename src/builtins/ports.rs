@@ -11,7 +11,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::rc::Rc;
 
 use crate::builtins::args;
-use crate::builtins::Primitive;
+use crate::builtins::{Capability, Primitive};
 use crate::error::{Error, ExnKind, Span, R};
 use crate::eval::macros::datum_to_value;
 use crate::interp::Interp;
@@ -870,7 +870,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("port?", 1, 1, port_p, "Is the value a port?"),
     Primitive::new("close-output-port", 1, 1, close_output_port, "Closes an output port, flushing a file."),
     Primitive::new("close-input-port", 1, 1, close_input_port, "Closes an input port."),
-    Primitive::new("open-input-file", 1, 1, open_input_file, "Opens a file for reading."),
+    Primitive::new("open-input-file", 1, 1, open_input_file, "Opens a file for reading.").needs(Capability::Files),
     Primitive::with_keywords(
         "open-output-file",
         1,
@@ -878,7 +878,7 @@ pub const PRIMITIVES: &[Primitive] = &[
         &["exists"],
         open_output_file,
         "Opens a file for writing; #:exists is 'error (default), 'replace, 'truncate or 'append.",
-    ),
+    ).needs(Capability::Files),
     Primitive::with_keywords(
         "call-with-output-file",
         2,
@@ -886,14 +886,14 @@ pub const PRIMITIVES: &[Primitive] = &[
         &["exists"],
         call_with_output_file,
         "Calls a procedure with an output port on a file, closing it afterwards.",
-    ),
+    ).needs(Capability::Files),
     Primitive::new(
         "call-with-input-file",
         2,
         2,
         call_with_input_file,
         "Calls a procedure with an input port on a file, closing it afterwards.",
-    ),
+    ).needs(Capability::Files),
     Primitive::with_keywords(
         "with-output-to-file",
         2,
@@ -901,16 +901,16 @@ pub const PRIMITIVES: &[Primitive] = &[
         &["exists"],
         with_output_to_file,
         "Calls a thunk with the current output port writing to a file.",
-    ),
+    ).needs(Capability::Files),
     Primitive::new(
         "with-input-from-file",
         2,
         2,
         with_input_from_file,
         "Calls a thunk with the current input port reading from a file.",
-    ),
-    Primitive::new("file->string", 1, 1, file_to_string, "The whole contents of a file as a string."),
-    Primitive::new("file->lines", 1, 1, file_to_lines, "The lines of a file as a list of strings."),
+    ).needs(Capability::Files),
+    Primitive::new("file->string", 1, 1, file_to_string, "The whole contents of a file as a string.").needs(Capability::Files),
+    Primitive::new("file->lines", 1, 1, file_to_lines, "The lines of a file as a list of strings.").needs(Capability::Files),
     Primitive::with_keywords(
         "display-to-file",
         2,
@@ -918,7 +918,7 @@ pub const PRIMITIVES: &[Primitive] = &[
         &["exists"],
         display_to_file,
         "Writes a value to a file in display style.",
-    ),
+    ).needs(Capability::Files),
     Primitive::with_keywords(
         "write-to-file",
         2,
@@ -926,9 +926,9 @@ pub const PRIMITIVES: &[Primitive] = &[
         &["exists"],
         write_to_file,
         "Writes a value to a file in write style.",
-    ),
-    Primitive::new("file-exists?", 1, 1, file_exists_p, "Does a regular file exist at the path?"),
-    Primitive::new("delete-file", 1, 1, delete_file, "Deletes a file."),
+    ).needs(Capability::Files),
+    Primitive::new("file-exists?", 1, 1, file_exists_p, "Does a regular file exist at the path?").needs(Capability::Files),
+    Primitive::new("delete-file", 1, 1, delete_file, "Deletes a file.").needs(Capability::Files),
 ];
 
 #[cfg(test)]

@@ -2,20 +2,20 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::builtins::{args, Primitive};
+use crate::builtins::{args, Capability, Primitive};
 use crate::error::{Error, R};
 use crate::interp::Interp;
 use crate::value::Value;
 
 pub static PRIMITIVES: &[Primitive] = &[
-    Primitive::new("exit", 0, 1, exit, "Ends the program with an exit code (default 0)."),
+    Primitive::new("exit", 0, 1, exit, "Ends the program with an exit code (default 0).").needs(Capability::Process),
     Primitive::new("current-seconds", 0, 0, |_, _| Ok(Value::Int(since_epoch().as_secs() as i64)), "Seconds since the Unix epoch."),
     Primitive::new("current-milliseconds", 0, 0, |_, _| Ok(Value::Int(since_epoch().as_millis() as i64)), "Milliseconds since the Unix epoch."),
     Primitive::new("current-inexact-milliseconds", 0, 0, |_, _| Ok(Value::Float(since_epoch().as_secs_f64() * 1000.0)), "Milliseconds since the Unix epoch, as a float."),
     Primitive::new("current-process-milliseconds", 0, 1, process_ms, "CPU milliseconds used by the process."),
     Primitive::new("sleep", 0, 1, sleep, "Pauses for the given number of seconds (interruptible)."),
     Primitive::new("current-command-line-arguments", 0, 0, command_line, "The script's arguments, as a vector of strings."),
-    Primitive::new("getenv", 1, 1, getenv, "The value of an environment variable, or #f."),
+    Primitive::new("getenv", 1, 1, getenv, "The value of an environment variable, or #f.").needs(Capability::Process),
     Primitive::new("collect-garbage", 0, 1, collect_garbage, "Frees unreachable reference cycles now."),
 ];
 

@@ -2,6 +2,7 @@
 //! mode is a thin layer over the interpreter library.
 
 mod run;
+mod sandbox_flags;
 mod session;
 mod timeout;
 
@@ -72,6 +73,8 @@ pub enum Command {
     },
     /// Print the reference of every builtin (name, arity, documentation) as Markdown.
     Builtins,
+    /// Print the guide to the sandbox that `#:recursive` sub-models are given.
+    Guide,
     /// Summarize a trace written with --trace: calls, errors, tokens, cost, latency per model.
     Trace { file: PathBuf },
     /// List, show or clear the checkpoints in a directory.
@@ -129,6 +132,10 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         Some(Command::Checkpoints { action, checkpoint_dir }) => {
             let dir = checkpoint_dir.unwrap_or_else(|| PathBuf::from(crate::scaffold::checkpoints::DEFAULT_DIR));
             checkpoints_command(action.unwrap_or(CheckpointAction::List), &dir)
+        }
+        Some(Command::Guide) => {
+            print!("{}", crate::sandbox::guide::GUIDE);
+            ExitCode::SUCCESS
         }
         Some(Command::Trace { file }) => match crate::llm::summarize_trace(&file) {
             Ok(table) => {

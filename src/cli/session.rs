@@ -11,6 +11,9 @@ use crate::Interp;
 
 #[derive(Args, Debug, Clone)]
 pub struct SessionFlags {
+    #[command(flatten)]
+    pub sandbox: super::sandbox_flags::SandboxFlags,
+
     /// Bind the Python global NAME to the lines of PATH, loaded lazily (`-`: an iterator over
     /// standard input's lines). Repeatable.
     #[arg(long = "input", value_name = "NAME=PATH")]
@@ -137,6 +140,7 @@ impl SessionFlags {
             },
         )
         .map_err(no_input)?;
+        self.sandbox.apply(interp).map_err(no_input)?;
         if let Some(secs) = self.timeout {
             super::timeout::start(secs, interp.interrupt.clone());
         }

@@ -17,8 +17,6 @@ use crate::eval::stack::stack_pointer;
 use crate::interp::{GlobalCell, Interp};
 use crate::value::{Closure, Symbol, Value};
 
-/// How often (in procedure calls) the loop checks for interrupts and cycle collection.
-const TICK_MASK: u32 = 0x3FF;
 
 /// The procedure whose body an `eval` invocation ended up running and the call site, for error
 /// context. Holding the code also keeps alive the body the evaluator is walking.
@@ -1087,8 +1085,8 @@ impl Interp {
     #[inline]
     fn tick(&mut self) -> R<()> {
         self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks & TICK_MASK == 0 {
-            self.check_interrupt()?;
+        if self.ticks & self.tick_mask == 0 {
+            self.poll()?;
             collector_poll();
         }
         Ok(())

@@ -26,9 +26,12 @@ pub fn install_into(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
     globals.define("current-output-port", interp.stdout.clone());
     globals.define("current-error-port", interp.stderr.clone());
     globals.define("current-input-port", interp.stdin.clone());
+    globals.define("context", Value::string(String::new()));
     crate::llm::install(interp, globals);
+    crate::sandbox::restrict(interp, globals)?;
     for (file, src) in STDLIB {
         interp.eval_str_in(globals, src, file)?;
     }
+    crate::sandbox::protect_scaffold(globals);
     Ok(())
 }

@@ -109,13 +109,15 @@ pub fn wait_any(interp: &Interp, handles: &[&CallHandle]) -> R<usize> {
     // A handle without an outcome still has its task: both change together in `settle`/`cancel`.
     let pending: Vec<&mut JoinHandle<_>> = tasks.iter_mut().filter_map(|t| t.as_mut()).collect();
     let interrupt = interp.interrupt.clone();
+    // A sandbox's time limit also ends a wait (its calls go on, as after a break).
+    let deadline = interp.limits.as_ref().map(|l| l.deadline);
     let finished = runtime().block_on(async {
         let mut any = select_all(pending);
         loop {
             tokio::select! {
                 (result, position, _) = &mut any => return Some((position, result)),
                 _ = tokio::time::sleep(Duration::from_millis(50)) => {
-                    if interrupt.swap(false, Ordering::SeqCst) {
+                    if deadline.is_some_and(|d| std::time::Instant::now() >= d) || interrupt.swap(false, Ordering::SeqCst) {
                         return None;
                     }
                 }
@@ -124,6 +126,7 @@ pub fn wait_any(interp: &Interp, handles: &[&CallHandle]) -> R<usize> {
     });
     drop(tasks);
     let Some((position, result)) = finished else {
+        interp.check_limits(0)?;
         return Err(Error::new(ExnKind::Break, "user break"));
     };
     let done = distinct[position];

@@ -19,6 +19,7 @@ mod usage;
 mod wire;
 
 use std::rc::Rc;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use gcmodule::Cc;
@@ -45,6 +46,19 @@ struct LlmState {
     /// When the run started and whether to report on it at the end (`--stats`).
     started: std::time::Instant,
     stats: bool,
+    /// The budgets in force where a sandbox was started: its calls count against them too.
+    inherited_budgets: Vec<Arc<Budget>>,
+    lineage: Lineage,
+    /// Call ids, shared with sandboxes so that a trace never shows one id twice.
+    call_ids: Arc<AtomicU64>,
+}
+
+/// Where a call sits in a tree of recursive calls: the `#:recursive` call whose sandbox made it,
+/// and how deep that sandbox is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lineage {
+    pub parent: Option<u64>,
+    pub depth: u32,
 }
 
 impl LlmState {
@@ -80,6 +94,9 @@ impl LlmState {
             stores: Arc::new(stores),
             started: std::time::Instant::now(),
             stats: overrides.stats,
+            inherited_budgets: Vec::new(),
+            lineage: Lineage::default(),
+            call_ids: Arc::new(AtomicU64::new(1)),
         })
     }
 }
@@ -89,6 +106,26 @@ impl LlmState {
 pub fn configure(interp: &mut Interp, overrides: &Overrides) -> Result<(), String> {
     interp.set_extension(LlmState::new(overrides)?);
     Ok(())
+}
+
+/// Gives a sandbox its parent's model settings, client, totals, stores and budgets; its calls
+/// are traced as children of `parent_call` at `depth`.
+pub fn inherit(parent: &mut Interp, child: &mut Interp, parent_call: Option<u64>, depth: u32) {
+    let budgets = active_budgets(parent);
+    let p = state(parent);
+    let inherited = LlmState {
+        settings: p.settings.clone(),
+        limits: p.limits.clone(),
+        totals: p.totals.clone(),
+        stores: p.stores.clone(),
+        progress: p.progress.clone(),
+        started: p.started,
+        stats: false,
+        inherited_budgets: budgets,
+        lineage: Lineage { parent: parent_call.or(p.lineage.parent), depth },
+        call_ids: p.call_ids.clone(),
+    };
+    child.set_extension(inherited);
 }
 
 fn state(interp: &mut Interp) -> &mut LlmState {
@@ -162,13 +199,15 @@ fn active_budgets(interp: &mut Interp) -> Vec<Arc<Budget>> {
     let p = p.clone();
     let mut values: Vec<Value> = interp.param_stack.iter().filter(|(id, _)| *id == p.id).map(|(_, cell)| cell.borrow().clone()).collect();
     values.push(p.value.borrow().clone());
-    values
+    let mut budgets: Vec<Arc<Budget>> = values
         .iter()
         .filter_map(|v| match v {
             Value::Opaque(o) => o.as_any().downcast_ref::<BudgetValue>().map(|b| b.0.clone()),
             _ => None,
         })
-        .collect()
+        .collect();
+    budgets.extend(state(interp).inherited_budgets.iter().cloned());
+    budgets
 }
 
 fn shared_totals(interp: &mut Interp) -> Arc<Mutex<usage::Totals>> {

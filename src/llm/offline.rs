@@ -10,7 +10,9 @@ use serde_json::{json, Map, Value as Json};
 use super::request::{Answer, Request, Usage};
 
 pub fn answer(req: &Request) -> Answer {
-    let text = if req.json {
+    let text = if req.recursive {
+        RECURSIVE_PROGRAM.to_string()
+    } else if req.json {
         shape_in(&req.system).map(|shape| shape.to_string()).unwrap_or_else(|| "{}".to_string())
     } else {
         format!("offline:{}:{}", req.model, &req.digest()[..12])
@@ -18,6 +20,15 @@ pub fn answer(req: &Request) -> Answer {
     let usage = Usage { prompt: estimate_tokens(&req.system) + estimate_tokens(&req.user), completion: estimate_tokens(&text) };
     Answer { text, usage, retries: 0, rate_limits: Vec::new() }
 }
+
+/// What the offline model writes when asked `#:recursive #t`: a program that uses the sandbox
+/// (its `context`, a model call, `finish`), so dry runs exercise the whole path.
+const RECURSIVE_PROGRAM: &str = "```scheme
+(define lines (string-split context \"\\n\"))
+(define answer (syntax-e (llm-query #:instruction \"Answer the task from this text.\" #:data context)))
+(finish (format \"~a (from ~a lines)\" answer (length lines)))
+```
+";
 
 /// Tokens are about four characters each in English text.
 pub fn estimate_tokens(text: &str) -> u64 {

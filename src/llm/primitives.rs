@@ -12,13 +12,13 @@ use super::progress::InFlight;
 use super::store::Stores;
 use super::trace::Ending;
 use super::usage::{Budget, SharedTotals};
-use super::{active_budgets, budget_value, shared_totals, state};
+use super::{active_budgets, budget_value, shared_totals, state, Lineage};
 use crate::builtins::{args, Primitive};
 use crate::error::{Error, ExnKind, R};
 use crate::interp::Interp;
 use crate::value::{HashKey, HashKind, Symbol, Value};
 
-const QUERY_KEYWORDS: &[&str] = &["instruction", "data", "model", "temperature", "max-tokens", "json", "image", "images"];
+const QUERY_KEYWORDS: &[&str] = &["instruction", "data", "model", "temperature", "max-tokens", "json", "image", "images", "recursive"];
 
 /// `map-async`'s default number of calls in flight.
 pub const DEFAULT_MAX_CONCURRENT: usize = 20;
@@ -28,11 +28,11 @@ const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
 
 pub const PRIMITIVES: &[Primitive] = &[
     Primitive::with_keywords("llm-query", 0, 0, QUERY_KEYWORDS, llm_query,
-        "Asks a model (#:instruction #:data #:model #:temperature #:max-tokens #:json #:image #:images); returns the answer wrapped as a syntax object."),
+        "Asks a model (#:instruction #:data #:model #:temperature #:max-tokens #:json #:image #:images #:recursive); returns the answer wrapped as a syntax object."),
     Primitive::with_keywords("unsafe-raw-query", 0, 0, QUERY_KEYWORDS, unsafe_raw_query,
         "Like llm-query, but returns the answer as a plain string."),
     Primitive::with_keywords("llm-query-async", 0, 0, QUERY_KEYWORDS, llm_query_async,
-        "Starts a model call at once (same keywords as llm-query) and returns a handle for await."),
+        "Starts a model call at once (the keywords of llm-query but #:recursive) and returns a handle for await."),
     Primitive::new("await", 1, 1, await_one, "Waits for a call started by llm-query-async; returns its answer as a syntax object."),
     Primitive::new("await-all", 1, 1, await_all, "Waits for a list of calls; returns their answers as plain strings, in order."),
     Primitive::new("await-all-syntax", 1, 1, await_all_syntax, "Waits for a list of calls; returns their answers as syntax objects, in order."),
@@ -76,12 +76,13 @@ fn build_request(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<R
     };
     let max_tokens = args::keyword(kws, "max-tokens").map(|v| args::index(who, v).map(|n| n as u64)).transpose()?;
     let mut images = Vec::new();
+    let files_allowed = crate::sandbox::allows(interp, crate::builtins::Capability::Files);
     if let Some(image) = args::keyword(kws, "image") {
-        images.push(image_url(who, args::string(who, image)?)?);
+        images.push(image_url(who, args::string(who, image)?, files_allowed)?);
     }
     if let Some(list) = args::keyword(kws, "images") {
         for image in args::list(who, list)? {
-            images.push(image_url(who, args::string(who, &image)?)?);
+            images.push(image_url(who, args::string(who, &image)?, files_allowed)?);
         }
     }
     let settings = &state(interp).settings;
@@ -90,20 +91,30 @@ fn build_request(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<R
         None => settings.default_model.clone(),
     };
     let (provider, model) = settings.route(&model).map_err(|e| Error::fail(format!("{who}: {e}")))?;
-    let mut system = instruction.to_string();
+    let recursive = args::keyword(kws, "recursive").is_some_and(Value::is_true);
+    let mut system = if recursive { crate::sandbox::guide::system_message(instruction) } else { instruction.to_string() };
     // OpenAI refuses JSON mode unless the messages mention JSON; ask for it rather than fail.
     let json_instruction_added = json && !instruction.to_ascii_lowercase().contains("json");
     if json_instruction_added {
         system.push_str("\n\nRespond with a JSON object.");
     }
-    let user = if data.trim().is_empty() { "(no data provided)".to_string() } else { data.to_string() };
-    Ok(Request { provider, model, system, user, temperature, max_tokens, json, images, json_instruction_added })
+    let user = if recursive {
+        crate::sandbox::guide::user_message(data)
+    } else if data.trim().is_empty() {
+        "(no data provided)".to_string()
+    } else {
+        data.to_string()
+    };
+    Ok(Request { provider, model, system, user, temperature, max_tokens, json, images, json_instruction_added, recursive })
 }
 
 /// An image as a URL the providers accept: URLs pass through, files become base64 data URLs.
-fn image_url(who: &str, image: &str) -> R<String> {
+fn image_url(who: &str, image: &str, files_allowed: bool) -> R<String> {
     if image.starts_with("data:") || image.starts_with("http://") || image.starts_with("https://") {
         return Ok(image.to_string());
+    }
+    if !files_allowed {
+        return Err(Error::fail(format!("{who}: model-written code cannot read image files; pass a data: or https: URL")));
     }
     let size = std::fs::metadata(image).map_err(|e| Error::new(ExnKind::Filesystem, format!("{who}: cannot read image {image}: {e}")))?.len();
     if size > MAX_IMAGE_BYTES {
@@ -136,8 +147,10 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
             ),
         ));
     }
-    let id = interp.new_id();
+    crate::audit::record(interp, who, &request.model);
     let state = state(interp);
+    let id = state.call_ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let lineage = state.lineage;
     let stores = state.stores.clone();
     // Hashing the request (data included) is only worth it when a store keys answers by it.
     let digest = stores.keyed().then(|| request.digest()).unwrap_or_default();
@@ -149,13 +162,14 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
     })? {
         if let Some(tracer) = &stores.tracer {
             let answer = Answer { text: text.clone(), usage: Default::default(), retries: 0, rate_limits: Vec::new() };
-            tracer.record(id, &request, tracer.now_ms(), Ending::Answered { answer: &answer, cache_hit: true });
+            tracer.record(id, lineage, &request, tracer.now_ms(), Ending::Answered { answer: &answer, cache_hit: true });
         }
         return Ok(CallHandle::answered_value(id, text));
     }
     let limits = state.limits.clone();
     let call = Bookkeeping {
         id,
+        lineage,
         digest,
         model: format!("{}/{}", request.provider.name(), request.model),
         sent: (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone()),
@@ -176,6 +190,7 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
 /// What a call in flight must account for when it ends, on the worker that ran it.
 struct Bookkeeping {
     id: u64,
+    lineage: Lineage,
     digest: String,
     /// `provider/model`, the key of per-model usage.
     model: String,
@@ -231,7 +246,7 @@ impl Bookkeeping {
                 Ok(answer) => Ending::Answered { answer, cache_hit: false },
                 Err(e) => Ending::Failed(e),
             };
-            tracer.record(self.id, sent, self.start_ms, ending);
+            tracer.record(self.id, self.lineage, sent, self.start_ms, ending);
         }
     }
 }
@@ -246,8 +261,22 @@ fn call_error(who: &str, e: &CallError) -> Error {
 
 fn query(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Rc<String>> {
     let handle = start(interp, who, kws)?;
-    let outcome = wait(interp, handle_of(who, &handle)?)?;
-    answer_text(who, outcome)
+    let call = handle_of(who, &handle)?;
+    let outcome = wait(interp, call)?;
+    let answer = answer_text(who, outcome)?;
+    if !args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+        return Ok(answer);
+    }
+    // The answer is a program: run it over the data in a sandbox; what it finishes with is
+    // the answer the caller gets.
+    let code = crate::sandbox::guide::extract_code(&answer);
+    let data = string_keyword(who, kws, "data")?.unwrap_or("");
+    let context = Value::string(data.to_string());
+    let result = crate::sandbox::run(interp, code, context, crate::sandbox::Origin::Recursive { call_id: call.id })?;
+    Ok(match result {
+        Value::Str(s) | Value::Syntax(s) => s,
+        other => Rc::new(crate::value::print::display_string(&other)),
+    })
 }
 
 fn llm_query(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
@@ -259,6 +288,11 @@ fn unsafe_raw_query(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -
 }
 
 fn llm_query_async(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
+    if args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+        return Err(Error::fail(
+            "llm-query-async: #:recursive is not supported with async calls; use llm-query with #:recursive #t",
+        ));
+    }
     start(interp, "llm-query-async", kws)
 }
 
@@ -392,9 +426,12 @@ fn rate_limits(interp: &mut Interp, _: &[Value]) -> R<Value> {
     Ok(Value::new_hash(HashKind::Equal, false, entries.collect::<Vec<_>>()))
 }
 
-fn syntax_e(_: &mut Interp, a: &[Value]) -> R<Value> {
+fn syntax_e(interp: &mut Interp, a: &[Value]) -> R<Value> {
     match &a[0] {
-        Value::Syntax(text) => Ok(Value::Str(text.clone())),
+        Value::Syntax(text) => {
+            crate::audit::record(interp, "syntax-e", text);
+            Ok(Value::Str(text.clone()))
+        }
         Value::Str(_) => Ok(a[0].clone()),
         other => Err(Error::contract("syntax-e", "(or/c syntax? string?)", other)),
     }

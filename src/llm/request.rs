@@ -22,6 +22,8 @@ pub struct Request {
     /// JSON mode was asked for by an instruction that did not say "json", so a request for
     /// JSON was appended to it (recorded in the trace).
     pub json_instruction_added: bool,
+    /// `#:recursive #t`: the answer is to be a program (the offline model writes one).
+    pub recursive: bool,
 }
 
 impl Request {

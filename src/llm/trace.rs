@@ -12,6 +12,7 @@ use serde_json::{json, Value as Json};
 
 use super::request::{Answer, CallError, Request};
 use super::usage::cost_usd;
+use super::Lineage;
 
 pub struct Tracer {
     file: Mutex<File>,
@@ -36,11 +37,11 @@ impl Tracer {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    pub fn record(&self, id: u64, req: &Request, start_ms: f64, ending: Ending<'_>) {
+    pub fn record(&self, id: u64, lineage: Lineage, req: &Request, start_ms: f64, ending: Ending<'_>) {
         let mut line = json!({
             "id": id,
-            "parent": null,
-            "depth": 0,
+            "parent": lineage.parent,
+            "depth": lineage.depth,
             "provider": req.provider.name(),
             "model": req.model,
             "start_ms": round(start_ms),

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 use super::convert::{as_python_ref, from_python, to_python};
 use super::runtime::{bridge, running, Bridge};
 use super::{python_name, session, valid_name, Cell, Session, CELL_CACHE_LIMIT};
-use crate::builtins::{args, Primitive, ANY_KEYWORDS, MANY};
+use crate::builtins::{args, Capability, Primitive, ANY_KEYWORDS, MANY};
 use crate::error::{Error, ExnKind, R};
 use crate::interp::Interp;
 use crate::value::{Symbol, Value};
@@ -21,21 +21,21 @@ pub const PRIMITIVES: &[Primitive] = &[
         1,
         py_exec,
         "Runs Python statements in the program's Python namespace; returns what they printed as a string.",
-    ),
+    ).needs(Capability::Python),
     Primitive::new(
         "py-eval",
         1,
         1,
         py_eval,
         "Returns the value of a Python expression, or of statements ending in an expression, converted to Scheme.",
-    ),
+    ).needs(Capability::Python),
     Primitive::new(
         "py-set!",
         2,
         2,
         py_set,
         "Binds a Python global (hyphens in the name become underscores) to a Scheme value converted to Python.",
-    ),
+    ).needs(Capability::Python),
     Primitive::with_keywords(
         "py-call",
         1,
@@ -43,7 +43,7 @@ pub const PRIMITIVES: &[Primitive] = &[
         ANY_KEYWORDS,
         py_call,
         "Calls a Python callable, given by dotted name or reference (or a reference and a method name), with converted arguments; #:k v pass keyword arguments.",
-    ),
+    ).needs(Capability::Python),
 ];
 
 fn started(who: &str) -> R<&'static Bridge> {
@@ -52,6 +52,7 @@ fn started(who: &str) -> R<&'static Bridge> {
 
 fn py_exec(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let code = args::string("py-exec", &args[0])?;
+    crate::audit::record(interp, "py-exec", code);
     let bridge = started("py-exec")?;
     Python::attach(|py| {
         let result = run_cell(session(interp, py)?, py, bridge, code, false);
@@ -68,6 +69,7 @@ fn py_exec(interp: &mut Interp, args: &[Value]) -> R<Value> {
 
 fn py_eval(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let code = args::string("py-eval", &args[0])?;
+    crate::audit::record(interp, "py-eval", code);
     let bridge = started("py-eval")?;
     Python::attach(|py| {
         let result = run_cell(session(interp, py)?, py, bridge, code, true);
@@ -88,6 +90,7 @@ fn py_set(interp: &mut Interp, args: &[Value]) -> R<Value> {
             format!("{name:?} is not a valid Python identifier (or it is a Python keyword)"),
         ));
     }
+    crate::audit::record(interp, who, &name);
     let bridge = started(who)?;
     Python::attach(|py| {
         let value = to_python(py, &args[1], who)?;
@@ -102,6 +105,7 @@ fn py_call(interp: &mut Interp, args: &[Value], keywords: &[(Symbol, Value)]) ->
     if !matches!(args[0], Value::Str(_) | Value::Symbol(_)) && as_python_ref(&args[0]).is_none() {
         return Err(Error::argument(who, "(or/c string? symbol? python-reference?)", args, 0));
     }
+    crate::audit::record(interp, who, &crate::value::print::display_string(&args[0]));
     let bridge = started(who)?;
     Python::attach(|py| {
         let namespace = session(interp, py)?.namespace.clone_ref(py);

@@ -31,7 +31,7 @@ pub fn set_checkpoint_dir(interp: &mut Interp, dir: PathBuf) {
     interp.set_extension(CheckpointDir(dir));
 }
 
-fn checkpoint_dir(interp: &mut Interp) -> PathBuf {
+pub fn checkpoint_dir(interp: &mut Interp) -> PathBuf {
     match interp.extension::<CheckpointDir>() {
         Some(dir) => dir.0.clone(),
         None => PathBuf::from(checkpoints::DEFAULT_DIR),

@@ -32,6 +32,9 @@ fn finish_var(interp: &mut Interp, a: &[Value]) -> R<Value> {
     if let Some(value) = scheme.filter(|v| !matches!(v, Value::Undefined)) {
         return Err(Error::finish(value));
     }
+    if !crate::sandbox::allows(interp, crate::builtins::Capability::Python) {
+        return Err(Error::new(ExnKind::Variable, format!("finish-var: {name} is not bound")));
+    }
     match crate::python::global_value(interp, &name)? {
         Some(value) => Err(Error::finish(value)),
         None => Err(Error::new(ExnKind::Variable, format!("finish-var: {name} is bound neither in Scheme nor in Python"))),
