@@ -7,9 +7,11 @@
 ;;; times at most. Use it when the data is too big or too regular to hand to a model, and the
 ;;; question is easy to answer with a short program whose output can be checked.
 ;;;
-;;; The code runs with `eval` in a namespace of its own after a check that it names no
-;;; operation with effects outside the program (files, Python, model calls, exiting); rlmsh's
-;;; sandboxed evaluator (`unsafe-exec-sub-output`) will replace this `eval` when it lands.
+;;; The code runs in rlmsh's sandbox for model-written code (`unsafe-exec-sub-output`): a fresh
+;;; interpreter without files, Python, the environment or `exit`, stopped if it loops, allocates
+;;; or recurses without bound (--sub-fuel, --sub-memory, --sub-timeout). The rows go into the
+;;; sandboxed program as a JSON literal; whatever goes wrong comes back as one
+;;; `[sub-model error]` that the program feeds back to the model.
 ;;;
 ;;; Run:    rlmsh run scripts/code-generation.scm --offline --context scripts/data/sales.csv [QUESTION]
 ;;;         (default question: revenue per region). Offline, the model's answers are not code,
@@ -80,31 +82,17 @@
   (cond [(regexp-match #px"```[a-z]*\\s*\n(.*?)```" text) => cadr]
         [else text]))
 
-(define forbidden
-  '(eval load exit finish finish-var checkpoint restore py-exec py-eval py-set! py-call
-    llm-query llm-query-async unsafe-raw-query map-async await await-all await-any
-    open-input-file open-output-file call-with-input-file call-with-output-file
-    with-input-from-file with-output-to-file file->string file->lines display-to-file
-    write-to-file delete-file getenv make-base-namespace))
-
-(define (symbols-in datum)
-  (cond [(symbol? datum) (list datum)]
-        [(pair? datum) (append (symbols-in (car datum)) (symbols-in (cdr datum)))]
-        [(vector? datum) (symbols-in (vector->list datum))]
-        [else '()]))
-
-;; Either (ok . procedure) or (error . message).
+;; Either (ok . the sandboxed program) or (error . message): the answer must be one
+;; (lambda (rows) ...) expression, applied in the sandbox to the rows.
 (define (compile-answer text)
   (with-handlers ([exn:fail? (lambda (e) (cons 'error (exn-message e)))])
-    (define datum (read (open-input-string (strip-fence text))))
-    (define used (filter (lambda (s) (memq s forbidden)) (symbols-in datum)))
-    (cond [(not (and (pair? datum) (memq (car datum) '(lambda λ))
-                     (pair? (cdr datum)) (list? (cadr datum)) (= (length (cadr datum)) 1)))
-           (cons 'error (format "expected one (lambda (rows) ...) expression, got ~a"
-                                (~s datum #:max-width 60)))]
-          [(pair? used)
-           (cons 'error (format "the code uses forbidden operations: ~a" (remove-duplicates used)))]
-          [else (cons 'ok (eval datum (make-base-namespace)))])))
+    (define code (strip-fence text))
+    (define datum (read (open-input-string code)))
+    (if (and (pair? datum) (memq (car datum) '(lambda λ))
+             (pair? (cdr datum)) (list? (cadr datum)) (= (length (cadr datum)) 1))
+        (cons 'ok (format "(finish (~a (string->jsexpr ~s)))" code (jsexpr->string rows)))
+        (cons 'error (format "expected one (lambda (rows) ...) expression, got ~a"
+                             (~s datum #:max-width 60))))))
 
 (define (answer-shape-error result)
   (cond [(not (list? result)) (format "expected a list of pairs, got ~a" (~s result #:max-width 60))]
@@ -124,7 +112,7 @@
   (if (eq? (car compiled) 'error)
       (list* 'error code (cdr compiled))
       (let ([run (with-handlers ([exn:fail? (lambda (e) (cons 'error (exn-message e)))])
-                   (cons 'ok ((cdr compiled) rows)))])
+                   (cons 'ok (unsafe-exec-sub-output (datum->syntax #f (cdr compiled)))))])
         (cond [(eq? (car run) 'error) (list* 'error code (string-append "runtime error: " (cdr run)))]
               [(answer-shape-error (cdr run)) => (lambda (why) (list* 'error code why))]
               [else (list* 'ok code (cdr run))]))))

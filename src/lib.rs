@@ -5,6 +5,7 @@ pub mod atomic_file;
 pub mod audit;
 pub mod builtins;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod eval;
 pub mod interp;

@@ -88,7 +88,7 @@ impl Prog {
         for name in MODEL_ENV {
             cmd.env_remove(name);
         }
-        cmd.env("NO_PROXY", "127.0.0.1,localhost");
+        cmd.env("NO_PROXY", "127.0.0.1,localhost").env("XDG_CONFIG_HOME", dir);
         for (name, value) in &self.env {
             cmd.env(name, value);
         }

@@ -28,7 +28,7 @@ fn run_in(dir: &Path, args: &[&str], source: &str) -> Out {
     let file = dir.join("prog.scm");
     std::fs::write(&file, source).expect("write program");
     let mut cmd = Command::new(common::rlmsh_bin());
-    cmd.arg("run").args(args).arg(&file).current_dir(dir);
+    cmd.arg("run").args(args).arg(&file).current_dir(dir).env("XDG_CONFIG_HOME", dir);
     for name in MODEL_ENV {
         cmd.env_remove(name);
     }

@@ -15,10 +15,7 @@ use common::{check_in_parallel, fail_lines, report_counts, run_command, MODEL_EN
 use serde_json::json;
 
 /// Scripts not run here, with the reason. Remove an entry when its reason is gone.
-const SKIPPED: &[(&str, &str)] = &[(
-    "recursive-delegation.scm",
-    "needs `llm-query #:recursive #t` (sub-models with a sandbox of their own), not built yet",
-)];
+const SKIPPED: &[(&str, &str)] = &[];
 
 /// One offline run: the script, its arguments after the script name (the checkpoint directory
 /// is added by the runner), whole lines its stdout must contain, and fragments of lines that
@@ -31,6 +28,16 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    Case {
+        script: "recursive-delegation.scm",
+        args: &["--context", "scripts/data/contract.md"],
+        lines: &[
+            "[1/5] 1. Services: 745 characters, subsections 1.1 Scope; 1.2 Service levels; 1.3 Service credits",
+            "[4/5] 4. Liability: 381 characters, no subsections",
+            "Contract review (5 sections delegated):",
+        ],
+        fragments: &["(from 14 lines)", "(from 7 lines)", "offline:gpt-4o:"],
+    },
     Case {
         script: "fan-out.scm",
         args: &["--context", "scripts/data/tickets.json"],
@@ -397,14 +404,14 @@ fn code_generation_feeds_errors_back_and_runs_the_working_function() {
         "code-generation",
         &r,
         &[
-            "Attempt 1 rejected: the code uses forbidden operations: (delete-file)",
+            "Attempt 1 rejected: runtime error: [sub-model error] delete-file: not available to model-written code (the sandbox has no file, process or Python access)",
             "Attempt 3: the code ran and returned 4 rows.",
             "East                      2953.90",
             "South                     2939.00",
             "West                      2913.20",
             "North                     1616.60",
         ],
-        &["Attempt 2 rejected: runtime error: car: contract violation"],
+        &["Attempt 2 rejected: runtime error: [sub-model error] model-written code:1:", "car: contract violation"],
     );
     let requests = server.requests();
     assert_eq!(requests.len(), 3);

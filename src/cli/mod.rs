@@ -16,22 +16,31 @@ use clap::{Parser, Subcommand};
 pub use run::{ExitCode, Source};
 pub use session::SessionFlags;
 
+use crate::config::{Config, ConfigError, Flags};
+use session::SetupError;
+
 const AFTER_HELP: &str = "\
 Exit codes:
   0   success
   1   runtime error (an uncaught exception)
-  2   usage error (bad command-line flags)
+  2   usage error (bad command-line flags, environment variables or rlmsh.toml)
   3   a token budget was exceeded (uncaught)
   4   the program ran longer than --timeout
   65  syntax error (the program could not be read or compiled)
-  66  the program file (or an --input/--context file) could not be read
+  66  the program file (or an --input, --context or --config file) could not be read
   130 interrupted (Ctrl-C)
+
+Settings (model, retries, timeouts, concurrency, cache and checkpoint directories, providers,
+prices) come from a flag, else an environment variable, else rlmsh.toml (--config PATH,
+$RLMSH_CONFIG, ./rlmsh.toml or ~/.config/rlmsh/rlmsh.toml), else the built-in default;
+`rlmsh config` shows each one and where it came from.
 
 Examples:
   rlmsh script.scm arg1 arg2     run a program with arguments
   rlmsh -e '(+ 1 2)'             evaluate and print
   echo '(display 1)' | rlmsh -   run a program from standard input
-  rlmsh                          start the REPL (on a terminal)";
+  rlmsh                          start the REPL (on a terminal)
+  rlmsh config                   show the settings in force";
 
 #[derive(Parser, Debug)]
 #[command(name = "rlmsh", version, about = "A small, fast Racket-flavoured Scheme for orchestrating language-model calls", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
@@ -76,14 +85,34 @@ pub enum Command {
     /// Print the guide to the sandbox that `#:recursive` sub-models are given.
     Guide,
     /// Summarize a trace written with --trace: calls, errors, tokens, cost, latency per model.
-    Trace { file: PathBuf },
+    Trace {
+        file: PathBuf,
+        /// Read prices from PATH instead of the usual rlmsh.toml.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
     /// List, show or clear the checkpoints in a directory.
     Checkpoints {
         #[command(subcommand)]
         action: Option<CheckpointAction>,
-        /// The checkpoint directory [default: .rlmsh/checkpoints].
+        /// The checkpoint directory [env: RLMSH_CHECKPOINT_DIR; config: checkpoint_dir;
+        /// default: .rlmsh/checkpoints].
         #[arg(long, value_name = "DIR", global = true)]
         checkpoint_dir: Option<PathBuf>,
+        /// Read settings from PATH instead of the usual rlmsh.toml.
+        #[arg(long, value_name = "PATH", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Print the settings in force and where each came from (API keys masked).
+    ///
+    /// Each setting comes from a flag, else an environment variable, else rlmsh.toml, else the
+    /// built-in default.
+    Config {
+        #[command(flatten)]
+        settings: Flags,
+        /// Print the settings as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -111,10 +140,7 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         let mut interp = crate::Interp::new();
         interp.interrupt = interrupt.clone();
         interp.command_line = args;
-        flags.apply(&mut interp, program_reads_stdin).map(|()| interp).map_err(|e| {
-            eprintln!("{}", e.message);
-            e.code
-        })
+        flags.apply(&mut interp, program_reads_stdin).map(|()| interp).map_err(SetupError::report)
     };
     let run_file = |file: &PathBuf, args, flags: &SessionFlags| {
         let source = Source::from_path(file);
@@ -129,23 +155,39 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             print!("{}", crate::builtins::reference_markdown());
             ExitCode::SUCCESS
         }
-        Some(Command::Checkpoints { action, checkpoint_dir }) => {
-            let dir = checkpoint_dir.unwrap_or_else(|| PathBuf::from(crate::scaffold::checkpoints::DEFAULT_DIR));
-            checkpoints_command(action.unwrap_or(CheckpointAction::List), &dir)
+        Some(Command::Checkpoints { action, checkpoint_dir, config }) => {
+            match load_config(&Flags { config, checkpoint_dir, ..Flags::default() }) {
+                Ok(settings) => checkpoints_command(action.unwrap_or(CheckpointAction::List), &settings.checkpoint_dir.value),
+                Err(e) => e.report(),
+            }
         }
         Some(Command::Guide) => {
             print!("{}", crate::sandbox::guide::GUIDE);
             ExitCode::SUCCESS
         }
-        Some(Command::Trace { file }) => match crate::llm::summarize_trace(&file) {
-            Ok(table) => {
-                print!("{table}");
+        Some(Command::Trace { file, config }) => match load_config(&Flags { config, ..Flags::default() }) {
+            Ok(settings) => match crate::llm::summarize_trace(&file, &settings.price_table()) {
+                Ok(table) => {
+                    print!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("rlmsh trace: {e}");
+                    ExitCode::NO_INPUT
+                }
+            },
+            Err(e) => e.report(),
+        },
+        Some(Command::Config { settings, json }) => match load_config(&settings) {
+            Ok(config) => {
+                if json {
+                    println!("{:#}", crate::config::report::json(&config));
+                } else {
+                    print!("{}", crate::config::report::text(&config));
+                }
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("rlmsh trace: {e}");
-                ExitCode::NO_INPUT
-            }
+            Err(e) => e.report(),
         },
         None => match (cli.eval, cli.file) {
             (Some(expr), _) => session(&cli.session, cli.args, false).map_or_else(|code| code, |interp| run::eval_and_print(&expr, interp)),
@@ -156,6 +198,18 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             (None, None) => run_file(&PathBuf::from("-"), cli.args, &cli.session),
         },
     }
+}
+
+/// The configuration from `flags`, the environment and the configuration file; an unreadable
+/// file named explicitly is a missing input, anything wrong in it a usage error.
+fn load_config(flags: &Flags) -> Result<Config, SetupError> {
+    Config::load(flags).map_err(|e| {
+        let code = match e {
+            ConfigError::Unreadable(_) => ExitCode::NO_INPUT,
+            ConfigError::Invalid(_) => ExitCode::USAGE,
+        };
+        SetupError { message: format!("rlmsh: {}", e.message()), code }
+    })
 }
 
 fn checkpoints_command(action: CheckpointAction, dir: &std::path::Path) -> i32 {

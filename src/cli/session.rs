@@ -1,10 +1,11 @@
-//! Flags that shape the session a program runs in (its inputs and context), checked before
-//! anything runs so that a bad flag is a usage error naming the flag.
+//! Flags that shape the session a program runs in (its settings, inputs and context), checked
+//! before anything runs so that a bad flag is a usage error naming the flag.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::config::{positive_seconds, Config, Flags};
 use crate::python::{bind_at_startup, python_name, valid_name, StartupGlobal};
 use crate::value::Value;
 use crate::Interp;
@@ -28,10 +29,6 @@ pub struct SessionFlags {
     #[arg(long)]
     pub context_json: bool,
 
-    /// Directory for checkpoints [default: .rlmsh/checkpoints].
-    #[arg(long, value_name = "DIR")]
-    pub checkpoint_dir: Option<PathBuf>,
-
     /// Print a single JSON object at the end instead of the program's output: status, result,
     /// output, error, tokens, calls, elapsed_ms.
     #[arg(long)]
@@ -45,26 +42,8 @@ pub struct SessionFlags {
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub timeout: Option<f64>,
 
-    /// Answer model calls with the built-in deterministic offline model (no network); also
-    /// RLMSH_OFFLINE=1.
-    #[arg(long)]
-    pub offline: bool,
-
-    /// The model used when a call names none [default: $RLMSH_MODEL, else gpt-4o-mini].
-    #[arg(long, value_name = "NAME")]
-    pub model: Option<String>,
-
-    /// Retries of a model call after 429, 5xx, timeouts and dropped connections.
-    #[arg(long, value_name = "N", default_value_t = crate::llm::DEFAULT_MAX_RETRIES)]
-    pub max_retries: u32,
-
-    /// Seconds one model request may take before it is retried.
-    #[arg(long, value_name = "SECS", default_value_t = crate::llm::DEFAULT_REQUEST_TIMEOUT_SECS, value_parser = positive_seconds)]
-    pub request_timeout: f64,
-
-    /// Model calls in flight at once, across the whole run.
-    #[arg(long, value_name = "N", default_value_t = crate::llm::DEFAULT_MAX_CONCURRENCY, value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_concurrency: u64,
+    #[command(flatten)]
+    pub settings: Flags,
 
     /// At the end, print model calls, tokens, estimated cost and wall time to stderr.
     #[arg(long)]
@@ -73,10 +52,6 @@ pub struct SessionFlags {
     /// Do not show the live progress line of model calls (shown only when stderr is a terminal).
     #[arg(long)]
     pub quiet: bool,
-
-    /// Keep model answers in DIR, keyed by the request; a repeated request costs nothing.
-    #[arg(long, value_name = "DIR")]
-    pub cache: Option<PathBuf>,
 
     /// Append every model request and answer to FILE (JSON lines).
     #[arg(long, value_name = "FILE.jsonl")]
@@ -96,17 +71,18 @@ pub struct SessionFlags {
     pub trace_full: bool,
 }
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(secs),
-        _ => Err(format!("expected a positive number of seconds, got {text:?}")),
-    }
-}
-
 /// Why the session could not be prepared, with the exit code that goes with it.
 pub struct SetupError {
     pub message: String,
     pub code: i32,
+}
+
+impl SetupError {
+    /// Prints the message; the exit code.
+    pub fn report(self) -> i32 {
+        eprintln!("{}", self.message);
+        self.code
+    }
 }
 
 enum InputSource {
@@ -119,39 +95,41 @@ impl SessionFlags {
         super::run::Reporting { json: self.json, result_file: self.result_file.clone() }
     }
 
-    /// Checks the flags and binds what they ask for in `interp`. `program_reads_stdin` is set
-    /// when the program itself comes from standard input, which then cannot serve twice.
+    /// Checks the flags and binds what they ask for in `interp`, one concern at a time; every
+    /// input and context file is opened and checked before any is bound. `program_reads_stdin` is set when
+    /// the program itself comes from standard input, which then cannot serve twice.
     pub fn apply(&self, interp: &mut Interp, program_reads_stdin: bool) -> Result<(), SetupError> {
-        crate::llm::configure(
-            interp,
-            &crate::llm::Overrides {
-                cache_dir: self.cache.clone(),
-                record: self.record.clone(),
-                replay: self.replay.clone(),
-                trace: self.trace.clone(),
-                trace_full: self.trace_full,
-                progress: !self.quiet,
-                offline: self.offline,
-                model: self.model.clone(),
-                max_retries: Some(self.max_retries),
-                request_timeout_secs: Some(self.request_timeout),
-                max_concurrency: Some(self.max_concurrency),
-                stats: self.stats,
-            },
-        )
-        .map_err(no_input)?;
+        let config = super::load_config(&self.settings)?;
+        crate::scaffold::set_checkpoint_dir(interp, config.checkpoint_dir.value.clone());
+        self.configure_models(interp, config)?;
         self.sandbox.apply(interp).map_err(no_input)?;
         if let Some(secs) = self.timeout {
             super::timeout::start(secs, interp.interrupt.clone());
         }
-        if let Some(dir) = &self.checkpoint_dir {
-            crate::scaffold::set_checkpoint_dir(interp, dir.clone());
-        }
-        let mut stdin_user = program_reads_stdin.then_some("the program (`-`)".to_string());
-        let mut claim_stdin = |flag: String| match stdin_user.replace(flag.clone()) {
-            Some(earlier) => Err(usage(format!("{flag}: standard input is already read by {earlier}"))),
-            None => Ok(()),
+        let mut stdin = StdinUser(program_reads_stdin.then(|| "the program (`-`)".to_string()));
+        let inputs = self.open_inputs(&mut stdin)?;
+        let contexts = self.read_contexts(&mut stdin)?;
+        bind_inputs(interp, inputs);
+        contexts.bind(interp, self.context_json);
+        Ok(())
+    }
+
+    fn configure_models(&self, interp: &mut Interp, config: Config) -> Result<(), SetupError> {
+        let options = crate::llm::Options {
+            config,
+            stats: self.stats,
+            record: self.record.clone(),
+            replay: self.replay.clone(),
+            trace: self.trace.clone(),
+            trace_full: self.trace_full,
+            progress: !self.quiet,
         };
+        crate::llm::configure(interp, &options).map_err(no_input)
+    }
+
+    /// `--input NAME=PATH`: checks each name and that each file can be opened; the lines are
+    /// read later, when Python asks for them.
+    fn open_inputs(&self, stdin: &mut StdinUser) -> Result<Vec<(String, InputSource)>, SetupError> {
         let mut inputs = Vec::new();
         for spec in &self.inputs {
             let flag = format!("--input {spec}");
@@ -162,11 +140,10 @@ impl SessionFlags {
                 return Err(usage(format!("{flag}: {name:?} is not a valid Python identifier")));
             }
             let source = if path == "-" {
-                claim_stdin(flag)?;
+                stdin.claim(flag)?;
                 InputSource::Stdin
             } else {
-                let readable = std::fs::File::open(path).and_then(|f| f.metadata());
-                match readable {
+                match std::fs::File::open(path).and_then(|f| f.metadata()) {
                     Ok(meta) if meta.is_dir() => return Err(no_input(format!("{flag}: {path} is a directory"))),
                     Ok(_) => {}
                     Err(e) => return Err(no_input(format!("{flag}: cannot open {path}: {e}"))),
@@ -175,8 +152,13 @@ impl SessionFlags {
             };
             inputs.push((name.to_string(), source));
         }
-        let mut context = None;
-        let mut slots = std::collections::HashMap::new();
+        Ok(inputs)
+    }
+
+    /// `--context PATH` and `--context NAME=PATH`: reads every text (parsed as JSON with
+    /// `--context-json`).
+    fn read_contexts(&self, stdin: &mut StdinUser) -> Result<Contexts, SetupError> {
+        let mut contexts = Contexts::default();
         for spec in &self.context {
             let flag = format!("--context {spec}");
             let (name, path) = match spec.split_once('=') {
@@ -184,7 +166,7 @@ impl SessionFlags {
                 _ => (None, spec.as_str()),
             };
             let text = if path == "-" {
-                claim_stdin(flag.clone())?;
+                stdin.claim(flag.clone())?;
                 let mut bytes = Vec::new();
                 std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
                     .map_err(|e| no_input(format!("{flag}: cannot read standard input: {e}")))?;
@@ -201,25 +183,56 @@ impl SessionFlags {
             };
             match name {
                 Some(name) => {
-                    slots.insert(name.to_string(), value);
+                    contexts.slots.insert(name.to_string(), value);
                 }
-                None if context.is_some() => return Err(usage(format!("{flag}: only one unnamed --context; name the others NAME=PATH"))),
-                None => context = Some((text, value)),
+                None if contexts.unnamed.is_some() => {
+                    return Err(usage(format!("{flag}: only one unnamed --context; name the others NAME=PATH")))
+                }
+                None => contexts.unnamed = Some((text, value)),
             }
         }
-        crate::scaffold::set_context_slots(interp, slots);
-        for (name, source) in inputs {
-            let global = match source {
-                InputSource::File(path) => StartupGlobal::Lines(path),
-                InputSource::Stdin => StartupGlobal::StdinLines,
-            };
-            bind_at_startup(interp, &name, global);
+        Ok(contexts)
+    }
+}
+
+/// Which flag (or the program) reads standard input, which can be read only once.
+struct StdinUser(Option<String>);
+
+impl StdinUser {
+    fn claim(&mut self, flag: String) -> Result<(), SetupError> {
+        match self.0.replace(flag.clone()) {
+            Some(earlier) => Err(usage(format!("{flag}: standard input is already read by {earlier}"))),
+            None => Ok(()),
         }
-        let (text, value) = context.unwrap_or_else(|| (String::new(), Value::string(String::new())));
+    }
+}
+
+fn bind_inputs(interp: &mut Interp, inputs: Vec<(String, InputSource)>) {
+    for (name, source) in inputs {
+        let global = match source {
+            InputSource::File(path) => StartupGlobal::Lines(path),
+            InputSource::Stdin => StartupGlobal::StdinLines,
+        };
+        bind_at_startup(interp, &name, global);
+    }
+}
+
+/// The texts of `--context`: the unnamed one (as read, and as bound) and the named slots.
+#[derive(Default)]
+struct Contexts {
+    unnamed: Option<(String, Value)>,
+    slots: std::collections::HashMap<String, Value>,
+}
+
+impl Contexts {
+    /// Binds `context` in Scheme and Python (empty without an unnamed `--context`) and the
+    /// slots `get-context` reads.
+    fn bind(self, interp: &mut Interp, json: bool) {
+        crate::scaffold::set_context_slots(interp, self.slots);
+        let (text, value) = self.unnamed.unwrap_or_else(|| (String::new(), Value::string(String::new())));
         interp.globals.define("context", value);
-        let python_context = if self.context_json && !text.is_empty() { StartupGlobal::Json(text) } else { StartupGlobal::Text(text) };
+        let python_context = if json && !text.is_empty() { StartupGlobal::Json(text) } else { StartupGlobal::Text(text) };
         bind_at_startup(interp, "context", python_context);
-        Ok(())
     }
 }
 

@@ -30,11 +30,25 @@ use crate::value::{Parameter, Symbol, Value};
 
 pub use primitives::PRIMITIVES;
 pub use trace::summarize as summarize_trace;
-pub use settings::{Overrides, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT_SECS};
+pub use usage::{Price, Prices, BUILTIN_PRICES};
 
 use client::Limits;
 use settings::Settings;
-use usage::{Budget, BudgetValue, SharedTotals};
+use usage::{Budget, BudgetValue, SharedTotals, Totals};
+
+/// How a run uses models: its configuration, and the flags that belong to this run only.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub config: crate::config::Config,
+    /// Print calls, tokens, cost and wall time to stderr at the end (`--stats`).
+    pub stats: bool,
+    pub record: Option<std::path::PathBuf>,
+    pub replay: Option<std::path::PathBuf>,
+    pub trace: Option<std::path::PathBuf>,
+    pub trace_full: bool,
+    /// Show the live progress line when stderr is a terminal (off with `--quiet`).
+    pub progress: bool,
+}
 
 /// One interpreter instance's model-call state.
 struct LlmState {
@@ -62,30 +76,30 @@ pub struct Lineage {
 }
 
 impl LlmState {
-    fn new(overrides: &Overrides) -> Result<LlmState, String> {
-        let settings = Settings::from_env(overrides);
+    fn new(options: &Options) -> Result<LlmState, String> {
+        let settings = Settings::new(&options.config, options.replay.is_some());
         let limits = Arc::new(Limits {
             max_retries: settings.max_retries,
             request_timeout: settings.request_timeout,
             in_flight: Arc::new(Semaphore::new(settings.max_concurrency.clamp(1, Semaphore::MAX_PERMITS as u64) as usize)),
         });
         let stores = store::Stores {
-            cache: overrides.cache_dir.clone().map(store::Cache::new),
-            recorder: match &overrides.record {
+            cache: options.config.cache_dir.value.clone().map(store::Cache::new),
+            recorder: match &options.record {
                 Some(path) => Some(store::Recorder::create(path).map_err(|e| format!("--record {}: {e}", path.display()))?),
                 None => None,
             },
-            replay: match &overrides.replay {
+            replay: match &options.replay {
                 Some(path) => Some(store::Replay::load(path).map_err(|e| format!("--replay {}: {e}", path.display()))?),
                 None => None,
             },
-            tracer: match &overrides.trace {
-                Some(path) => Some(trace::Tracer::create(path, overrides.trace_full).map_err(|e| format!("--trace {}: {e}", path.display()))?),
+            tracer: match &options.trace {
+                Some(path) => Some(trace::Tracer::create(path, options.trace_full).map_err(|e| format!("--trace {}: {e}", path.display()))?),
                 None => None,
             },
         };
-        let totals = SharedTotals::default();
-        let progress = (overrides.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| progress::Progress::new(totals.clone()));
+        let totals = Arc::new(Mutex::new(Totals::new(options.config.price_table())));
+        let progress = (options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| progress::Progress::new(totals.clone()));
         Ok(LlmState {
             settings,
             limits,
@@ -93,7 +107,7 @@ impl LlmState {
             progress,
             stores: Arc::new(stores),
             started: std::time::Instant::now(),
-            stats: overrides.stats,
+            stats: options.stats,
             inherited_budgets: Vec::new(),
             lineage: Lineage::default(),
             call_ids: Arc::new(AtomicU64::new(1)),
@@ -101,10 +115,10 @@ impl LlmState {
     }
 }
 
-/// Applies the command line's choices (`--offline`, `--model`, ...) to an instance; the error
-/// names the flag whose file could not be used.
-pub fn configure(interp: &mut Interp, overrides: &Overrides) -> Result<(), String> {
-    interp.set_extension(LlmState::new(overrides)?);
+/// Applies the run's configuration and flags to an instance; the error names the flag whose
+/// file could not be used.
+pub fn configure(interp: &mut Interp, options: &Options) -> Result<(), String> {
+    interp.set_extension(LlmState::new(options)?);
     Ok(())
 }
 
@@ -129,8 +143,10 @@ pub fn inherit(parent: &mut Interp, child: &mut Interp, parent_call: Option<u64>
 }
 
 fn state(interp: &mut Interp) -> &mut LlmState {
+    // An instance the command line did not configure (the library's own tests) has the
+    // built-in defaults: no provider, and nothing read from a file or the environment.
     if interp.extension::<LlmState>().is_none() {
-        let defaults = LlmState::new(&Overrides::default()).expect("the defaults open no files");
+        let defaults = LlmState::new(&Options::default()).expect("the defaults open no files");
         interp.set_extension(defaults);
     }
     interp.extension::<LlmState>().expect("the state was just created")

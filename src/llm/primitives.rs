@@ -400,7 +400,7 @@ fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {
                 entry("prompt_tokens", Value::Int(u.prompt as i64)),
                 entry("completion_tokens", Value::Int(u.completion as i64)),
                 entry("total_tokens", Value::Int((u.prompt + u.completion) as i64)),
-                entry("cost_usd", Value::Float(super::usage::cost_usd(model, u.prompt, u.completion))),
+                entry("cost_usd", Value::Float(totals.prices.cost_usd(model, u.prompt, u.completion))),
             ];
             (HashKey(Value::str(model)), Value::new_hash(HashKind::Equal, false, fields))
         })

@@ -1,7 +1,9 @@
-//! Where model calls go: providers, keys, base URLs, the default model, retry and concurrency
-//! limits, from flags and environment variables (flags win).
+//! Where model calls go: the provider, address and key for a model name, and the limits on
+//! calls, as the run's configuration (`crate::config`) says.
 
 use std::time::Duration;
+
+use crate::config::{Config, ProviderConfig};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Provider {
@@ -22,12 +24,12 @@ impl Provider {
     }
 }
 
+/// What model calls need from the run's configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub openai_key: Option<String>,
-    pub openai_base_url: Option<String>,
-    pub anthropic_key: Option<String>,
-    pub anthropic_base_url: Option<String>,
+    openai: Endpoint,
+    anthropic: Endpoint,
+    ollama: Endpoint,
     pub offline: bool,
     pub default_model: String,
     pub max_retries: u32,
@@ -37,50 +39,49 @@ pub struct Settings {
     pub replaying: bool,
 }
 
-pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
-pub const DEFAULT_MAX_RETRIES: u32 = 4;
-pub const DEFAULT_REQUEST_TIMEOUT_SECS: f64 = 120.0;
-pub const DEFAULT_MAX_CONCURRENCY: u64 = 64;
-const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
-const ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com/v1";
-const OLLAMA_BASE_URL: &str = "http://localhost:11434/v1";
-
-/// What the command line says about model calls; `None` leaves the environment's choice.
-#[derive(Clone, Debug, Default)]
-pub struct Overrides {
-    pub offline: bool,
-    pub model: Option<String>,
-    pub max_retries: Option<u32>,
-    pub request_timeout_secs: Option<f64>,
-    pub max_concurrency: Option<u64>,
-    /// Print calls, tokens, cost and wall time to stderr at the end (`--stats`).
-    pub stats: bool,
-    pub cache_dir: Option<std::path::PathBuf>,
-    pub record: Option<std::path::PathBuf>,
-    pub replay: Option<std::path::PathBuf>,
-    pub trace: Option<std::path::PathBuf>,
-    pub trace_full: bool,
-    /// Show the live progress line when stderr is a terminal (off with `--quiet`).
-    pub progress: bool,
+#[derive(Clone, Debug)]
+struct Endpoint {
+    name: &'static str,
+    base_url: String,
+    key: Option<String>,
+    /// Whether a key or an address was configured; calls to an endpoint nothing chose fail.
+    chosen: bool,
+    key_env: Option<String>,
+    base_url_env: Option<&'static str>,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+impl Endpoint {
+    fn new(provider: &ProviderConfig) -> Endpoint {
+        Endpoint {
+            name: provider.name,
+            base_url: provider.base_url.value.clone(),
+            key: provider.key.value.as_ref().map(|key| key.expose().to_string()),
+            chosen: provider.chosen(),
+            key_env: provider.key_env.value.clone(),
+            base_url_env: provider.base_url_env,
+        }
+    }
+
+    /// What to set to use this endpoint, for the error of a call that found nothing set.
+    fn what_to_set(&self) -> String {
+        let url = self.base_url_env.map(|name| format!(" (and {name} for another server)")).unwrap_or_default();
+        let variables = self.key_env.as_deref().map(|key| format!("{key}{url} or ")).unwrap_or_default();
+        format!("{variables}[providers.{}] in {}", self.name, crate::config::FILE_NAME)
+    }
 }
 
 impl Settings {
-    pub fn from_env(overrides: &Overrides) -> Settings {
+    pub fn new(config: &Config, replaying: bool) -> Settings {
         Settings {
-            openai_key: env("OPENAI_API_KEY"),
-            openai_base_url: env("OPENAI_BASE_URL"),
-            anthropic_key: env("ANTHROPIC_API_KEY"),
-            anthropic_base_url: env("ANTHROPIC_BASE_URL"),
-            offline: overrides.offline || env("RLMSH_OFFLINE").is_some_and(|v| v != "0"),
-            default_model: overrides.model.clone().or_else(|| env("RLMSH_MODEL")).unwrap_or_else(|| DEFAULT_MODEL.to_string()),
-            max_retries: overrides.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            request_timeout: Duration::from_secs_f64(overrides.request_timeout_secs.unwrap_or(DEFAULT_REQUEST_TIMEOUT_SECS)),
-            max_concurrency: overrides.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY),
-            replaying: overrides.replay.is_some(),
+            openai: Endpoint::new(&config.openai),
+            anthropic: Endpoint::new(&config.anthropic),
+            ollama: Endpoint::new(&config.ollama),
+            offline: config.offline.value,
+            default_model: config.default_model.value.clone(),
+            max_retries: config.max_retries.value,
+            request_timeout: Duration::from_secs_f64(config.request_timeout.value),
+            max_concurrency: config.max_concurrency.value,
+            replaying,
         }
     }
 
@@ -95,32 +96,22 @@ impl Settings {
             Some((p, n)) if matches!(p, "openai" | "anthropic" | "ollama" | "offline") => (Some(p), n),
             _ => (None, model),
         };
-        match prefix {
-            Some("offline") => Ok((Provider::Offline, name.to_string())),
-            Some("ollama") => Ok((Provider::OpenAi { base_url: OLLAMA_BASE_URL.to_string(), key: None }, name.to_string())),
-            Some("anthropic") => self.anthropic(name),
-            None if name.starts_with("claude") => self.anthropic(name),
-            _ => {
-                if self.openai_key.is_none() && self.openai_base_url.is_none() && !self.replaying {
-                    return Err(not_configured(model, "OPENAI_API_KEY (and OPENAI_BASE_URL for other OpenAI-compatible servers)"));
-                }
-                let base_url = self.openai_base_url.clone().unwrap_or_else(|| OPENAI_BASE_URL.to_string());
-                Ok((Provider::OpenAi { base_url, key: self.openai_key.clone() }, name.to_string()))
-            }
+        let provider = match prefix {
+            Some("offline") => return Ok((Provider::Offline, name.to_string())),
+            // A local server needs no key, so it is always there to try.
+            Some("ollama") => return Ok((Provider::OpenAi { base_url: self.ollama.base_url.clone(), key: self.ollama.key.clone() }, name.to_string())),
+            Some("anthropic") => &self.anthropic,
+            None if name.starts_with("claude") => &self.anthropic,
+            _ => &self.openai,
+        };
+        if !provider.chosen && !self.replaying {
+            return Err(format!(
+                "no model provider is configured for {model:?}: set {}, or run with --offline (or RLMSH_OFFLINE=1) for deterministic offline answers",
+                provider.what_to_set()
+            ));
         }
+        let (base_url, key) = (provider.base_url.clone(), provider.key.clone());
+        let provider = if provider.name == "anthropic" { Provider::Anthropic { base_url, key } } else { Provider::OpenAi { base_url, key } };
+        Ok((provider, name.to_string()))
     }
-
-    fn anthropic(&self, name: &str) -> Result<(Provider, String), String> {
-        if self.anthropic_key.is_none() && self.anthropic_base_url.is_none() && !self.replaying {
-            return Err(not_configured(name, "ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a gateway)"));
-        }
-        let base_url = self.anthropic_base_url.clone().unwrap_or_else(|| ANTHROPIC_BASE_URL.to_string());
-        Ok((Provider::Anthropic { base_url, key: self.anthropic_key.clone() }, name.to_string()))
-    }
-}
-
-fn not_configured(model: &str, variables: &str) -> String {
-    format!(
-        "no model provider is configured for {model:?}: set {variables}, or run with --offline (or RLMSH_OFFLINE=1) for deterministic offline answers"
-    )
 }

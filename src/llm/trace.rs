@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde_json::{json, Value as Json};
 
 use super::request::{Answer, CallError, Request};
-use super::usage::cost_usd;
+use super::usage::Prices;
 use super::Lineage;
 
 pub struct Tracer {
@@ -92,8 +92,8 @@ struct ModelSummary {
 }
 
 /// The summary table of a trace file: per model, calls, errors, cache hits, tokens, estimated
-/// cost and latency percentiles.
-pub fn summarize(path: &Path) -> Result<String, String> {
+/// cost (by `prices`) and latency percentiles.
+pub fn summarize(path: &Path, prices: &Prices) -> Result<String, String> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let mut models: BTreeMap<String, ModelSummary> = BTreeMap::new();
     for (number, line) in BufReader::new(file).lines().enumerate() {
@@ -118,7 +118,7 @@ pub fn summarize(path: &Path) -> Result<String, String> {
     for (model, mut m) in models {
         m.latencies.sort_by(f64::total_cmp);
         let percentile = |p: f64| m.latencies.get(((m.latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
-        let cost = cost_usd(&model, m.prompt, m.completion);
+        let cost = prices.cost_usd(&model, m.prompt, m.completion);
         out.push_str(&format!(
             "| {model} | {} | {} | {} | {} | {} | {cost:.4} | {:.1} | {:.1} |\n",
             m.calls,

@@ -49,9 +49,16 @@ pub fn run_with_timeout(bin: &Path, args: &[&std::ffi::OsStr], timeout: Duration
     run_command(Command::new(bin).args(args), timeout)
 }
 
-/// Environment variables that choose where model calls go (and proxies that could divert
-/// loopback requests); tests that run programs making model calls remove them first.
+/// Environment variables that choose where model calls go and how (and proxies that could divert
+/// loopback requests); tests that run programs making model calls remove them first, and point
+/// XDG_CONFIG_HOME at their own directory so that no user's rlmsh.toml is read.
 pub const MODEL_ENV: &[&str] = &[
+    "RLMSH_CONFIG",
+    "RLMSH_MAX_RETRIES",
+    "RLMSH_REQUEST_TIMEOUT",
+    "RLMSH_MAX_CONCURRENCY",
+    "RLMSH_CACHE_DIR",
+    "RLMSH_CHECKPOINT_DIR",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "ANTHROPIC_API_KEY",
