@@ -218,6 +218,7 @@ fn make_string(_: &mut Interp, args: &[Value]) -> R<Value> {
         Some(v) => args::character("make-string", v)?,
         None => '\0',
     };
+    crate::sandbox::heap::check_request("make-string", n.saturating_mul(c.len_utf8()))?;
     Ok(Value::string(std::iter::repeat_n(c, n).collect()))
 }
 

@@ -83,6 +83,7 @@ fn vector_len(cell: &VectorCell) -> usize {
 
 /// A new vector, refusing sizes the allocator cannot provide instead of aborting.
 fn allocate(who: &str, n: usize, n_arg: &Value) -> R<Vec<Value>> {
+    crate::sandbox::heap::check_request(who, n.saturating_mul(std::mem::size_of::<Value>()))?;
     let mut items = Vec::new();
     items.try_reserve_exact(n).map_err(|_| {
         Error::new(

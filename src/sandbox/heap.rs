@@ -12,6 +12,27 @@ thread_local! {
     // `const` initialisation without a destructor: usable at any point of a thread's life,
     // including while its other thread-locals are being torn down.
     static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
+    /// While a sandbox runs on this thread: the live-byte count it may not go beyond, and its
+    /// limit in megabytes (for the message).
+    static CEILING: Cell<Option<(isize, u64)>> = const { Cell::new(None) };
+}
+
+/// Sets the ceiling of the sandbox about to run; returns the one to put back after it.
+pub fn set_ceiling(ceiling: Option<(isize, u64)>) -> Option<(isize, u64)> {
+    CEILING.with(|c| c.replace(ceiling))
+}
+
+/// Refuses, before it is made, an object that would take a sandbox over its memory limit
+/// (`make-vector` and `make-string` of a size given by the program).
+pub fn check_request(who: &str, bytes: usize) -> crate::error::R<()> {
+    match CEILING.with(Cell::get) {
+        Some((ceiling, megabytes)) if live_bytes().saturating_add(bytes.min(isize::MAX as usize) as isize) > ceiling => {
+            Err(crate::error::Error::halt(format!(
+                "{who}: model-written code went over its memory limit of {megabytes} MB (--sub-memory)"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn adjust(delta: isize) {

@@ -132,24 +132,9 @@ impl Limits {
         Ok(())
     }
 
-    /// Refuses, before it is made, an object bigger than the memory a sandbox has left.
-    pub fn check_request(&self, who: &str, bytes: usize) -> R<()> {
-        let used = heap::live_bytes() - self.heap_base;
-        if used.saturating_add(bytes.min(isize::MAX as usize) as isize) > self.heap_limit {
-            return Err(Error::halt(format!(
-                "{who}: model-written code went over its memory limit of {} MB (--sub-memory)",
-                self.policy.memory_mb
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// Checks a large allocation a builtin is about to make against the sandbox's memory limit.
-pub fn check_request(interp: &Interp, who: &str, bytes: usize) -> R<()> {
-    match &interp.limits {
-        Some(limits) => limits.check_request(who, bytes),
-        None => Ok(()),
+    /// The live-byte count this sandbox may not go beyond.
+    fn ceiling(&self) -> (isize, u64) {
+        (self.heap_base.saturating_add(self.heap_limit), self.policy.memory_mb)
     }
 }
 
@@ -233,8 +218,11 @@ pub fn run(parent: &mut Interp, code: &str, context: Value, origin: Origin) -> R
         }
     }
     globals.define("context", context);
-    child.set_limits(Limits::new(&policy));
+    let limits = Limits::new(&policy);
+    let outer_ceiling = heap::set_ceiling(Some(limits.ceiling()));
+    child.set_limits(limits);
     let outcome = child.eval_str(code, "model-written code");
+    heap::set_ceiling(outer_ceiling);
     child.limits = None;
     match outcome.map_err(Error::into_signal) {
         Ok(value) => Ok(value),
