@@ -554,6 +554,7 @@ impl<'a> Reader<'a> {
                 let (name, _) = self.symbol_text(start)?;
                 Token::Atom(DatumKind::Symbol(Symbol::intern(&name)))
             }
+            Some('<') if after_hash.starts_with("<<") => Token::Atom(DatumKind::Atom(Value::string(self.here_string()?))),
             Some('r' | 'p') if after_hash.starts_with("rx") || after_hash.starts_with("px") => {
                 Token::Atom(DatumKind::Atom(self.regex_literal()?))
             }
@@ -569,6 +570,31 @@ impl<'a> Reader<'a> {
             }
         };
         Ok(token)
+    }
+
+    /// A here string: `#<<END`, then the lines up to one that is exactly `END`, which ends it
+    /// (the line break before it is not part of the string).
+    fn here_string(&mut self) -> Result<String, ReadError> {
+        let start = self.pos;
+        let rest = &self.rest()[3..];
+        let Some(line_end) = rest.find('\n') else {
+            return Err(self.eof_error(start, "read-syntax: no newline after `#<<` terminator"));
+        };
+        let terminator = rest[..line_end].trim_end_matches('\r');
+        if terminator.is_empty() {
+            return Err(self.error(start, "read-syntax: expected a terminator after `#<<`"));
+        }
+        let body = &rest[line_end + 1..];
+        let mut offset = 0;
+        for line in body.split_inclusive('\n') {
+            if line.trim_end_matches('\n').trim_end_matches('\r') == terminator {
+                let text = body[..offset].strip_suffix('\n').unwrap_or(&body[..offset]).to_string();
+                self.pos = start + 3 + line_end + 1 + offset + terminator.len();
+                return Ok(text);
+            }
+            offset += line.len();
+        }
+        Err(self.eof_error(start, format!("read-syntax: no line `{terminator}` ends the here string")))
     }
 
     /// The text from the current `#` up to the next delimiter, consumed (for `#t`, `#x1F`...).
@@ -1372,6 +1398,13 @@ mod tests {
             fail_msg("1\n#lang racket"),
             "read-syntax: bad syntax `#lang`"
         );
+    }
+
+    #[test]
+    fn here_strings() {
+        assert_eq!(read("#<<END\nhello\n  \"world\"\nEND\n"), r#""hello\n  \"world\"""#);
+        assert_eq!(read("(list #<<X\nX\n1)"), r#"(sym:list "" 1)"#);
+        assert!(fail_msg("#<<END\nno end").contains("no line `END` ends the here string"));
     }
 
     #[test]
