@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod chars;
+pub mod chunks;
 pub mod control;
 pub mod hashes;
 pub mod io;
@@ -78,7 +79,7 @@ pub fn arity_text(min: usize, max: usize) -> String {
 }
 
 /// Every builtin family's table, in the order they are installed.
-pub fn all_tables() -> [&'static [Primitive]; 17] {
+pub fn all_tables() -> [&'static [Primitive]; 18] {
     [
         numbers::PRIMITIVES,
         lists::PRIMITIVES,
@@ -90,6 +91,7 @@ pub fn all_tables() -> [&'static [Primitive]; 17] {
         control::PRIMITIVES,
         io::PRIMITIVES,
         ports::PRIMITIVES,
+        chunks::PRIMITIVES,
         regex::PRIMITIVES,
         json::PRIMITIVES,
         system::PRIMITIVES,
