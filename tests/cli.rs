@@ -203,6 +203,27 @@ fn repl_keeps_definitions_across_errors_and_reads_multiline_input() {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// `,doc` and `,apropos` know the library written in Scheme too: its doc strings and the calls'
+/// shapes, read from `stdlib/*.scm`.
+#[test]
+fn repl_documents_the_library() {
+    let mut child = rlmsh()
+        .arg("repl")
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b",doc tree-reduce\n,doc try\n,apropos fold\n,quit\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("(tree-reduce fn items #:branch-factor [branch-factor 5] #:leaf-fn [leaf-fn identity])\n  Applies LEAF-FN"), "{out}");
+    assert!(out.contains("(try expr on-error handler)\n  Evaluates EXPR"), "{out}");
+    assert!(out.contains("stream-fold") && out.contains("fold-sequential") && out.contains("foldl"), "{out}");
+    assert_eq!(o.status.code(), Some(0));
+}
+
 #[test]
 fn builtins_reference_is_current() {
     let o = rlmsh().arg("builtins").output().unwrap();

@@ -3,15 +3,20 @@
 //! `rlmsh run <file>` and its stdout must match, byte for byte, the `.out` file
 //! beside it (the stdout real Racket 8.7 CS printed for the same program).
 //!
+//! rlmsh programs run from the crate directory with `--offline` (model calls get the
+//! deterministic offline model, and the default model name whatever the environment says) and a
+//! fresh `--checkpoint-dir` of their own.
+//!
 //! One `#[test]` runs every program (in parallel) and reports every failure at once.
 //! Set `RLMSH_SUITE_FILTER=substr` to run only the programs whose file name contains `substr`.
 
 mod common;
 
 use common::{
-    check_in_parallel, fail_lines, files_with_extension, report_counts, run_program, TIMEOUT,
+    check_in_parallel, fail_lines, files_with_extension, report_counts, run_command, run_program, MODEL_ENV, TIMEOUT,
 };
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// A short, human-readable description of where `actual` first departs from `expected`.
 fn first_difference(expected: &[u8], actual: &[u8]) -> String {
@@ -51,13 +56,31 @@ fn head(bytes: &[u8], max: usize) -> String {
     lines.join("\n      ")
 }
 
+/// How the programs of a suite are run.
+#[derive(Clone, Copy)]
+enum Mode {
+    Racket,
+    Rlmsh,
+}
+
 /// Check one program; `Err` carries the failure report.
-fn check_program(bin: &Path, prog: &Path) -> Result<(), String> {
+fn check_program(bin: &Path, prog: &Path, mode: Mode) -> Result<(), String> {
     let name = prog.file_name().unwrap().to_string_lossy().into_owned();
     let expected_path = prog.with_extension("out");
     let expected = std::fs::read(&expected_path)
         .map_err(|e| format!("{}: cannot read {}: {}", name, expected_path.display(), e))?;
-    let r = run_program(bin, prog);
+    let r = match mode {
+        Mode::Racket => run_program(bin, prog),
+        Mode::Rlmsh => {
+            let checkpoints = tempfile::tempdir().map_err(|e| format!("{name}: cannot make a checkpoint directory: {e}"))?;
+            let mut cmd = Command::new(bin);
+            cmd.args(["run", "--offline", "--checkpoint-dir"]).arg(checkpoints.path()).arg(prog);
+            for name in MODEL_ENV {
+                cmd.env_remove(name);
+            }
+            run_command(&mut cmd, TIMEOUT)
+        }
+    };
     if r.timed_out {
         return Err(format!(
             "{}: TIMEOUT after {:?}\n      stderr: {}",
@@ -92,7 +115,7 @@ fn check_program(bin: &Path, prog: &Path) -> Result<(), String> {
 }
 
 /// Runs every program of `tests/<dir>/*.<ext>` and panics with a report of all failures.
-fn check_suite(dir: &str, ext: &str) {
+fn check_suite(dir: &str, ext: &str, mode: Mode) {
     let bin = common::rlmsh_bin();
     let dir = common::tests_dir(dir);
     let filter = std::env::var("RLMSH_SUITE_FILTER").unwrap_or_default();
@@ -102,7 +125,7 @@ fn check_suite(dir: &str, ext: &str) {
         .collect();
     assert!(!progs.is_empty() || !filter.is_empty(), "no .{ext} programs found in {}", dir.display());
 
-    let results = check_in_parallel(&progs, |prog| check_program(&bin, prog));
+    let results = check_in_parallel(&progs, |prog| check_program(&bin, prog, mode));
     let failures = report_counts(&results);
     if !failures.is_empty() {
         let passed = results.len() - failures.len();
@@ -125,11 +148,11 @@ fn check_suite(dir: &str, ext: &str) {
 /// Racket programs whose expected output is what Racket 8.7 printed.
 #[test]
 fn scheme_programs_match_racket() {
-    check_suite("scheme", "rkt");
+    check_suite("scheme", "rkt", Mode::Racket);
 }
 
 /// Behaviour specific to rlmsh (Racket rejects or lacks it), with hand-checked output.
 #[test]
 fn rlmsh_programs_match_expected_output() {
-    check_suite("rlmsh", "scm");
+    check_suite("rlmsh", "scm", Mode::Rlmsh);
 }

@@ -293,6 +293,11 @@ fn sequence_to_list(_: &mut Interp, a: &[Value]) -> R<Value> {
             Ok(Value::list(pairs))
         }
         Value::Int(n) if *n >= 0 => Ok(Value::from_iter_list((0..*n).map(Value::Int).collect::<Vec<_>>().into_iter())),
+        // Turning a stream into a list would read all of its input at once.
+        other if crate::builtins::chunks::stream_of(other).is_some() => Err(Error::contract_msg(
+            "for",
+            format!("a chunk stream is read lazily when its clause names it: (for ([chunk (in-chunks S)]) ...)\n  given: {other}"),
+        )),
         other => Err(Error::contract("for", "sequence?", other)),
     }
 }

@@ -302,6 +302,17 @@ impl StdinBuffer {
     }
 }
 
+/// Takes the standard input read ahead and not yet consumed, for a reader that goes on reading
+/// standard input by itself (`stdin-chunks`).
+pub(crate) fn take_buffered_stdin() -> String {
+    STDIN.with(|cell| {
+        let mut buffer = cell.borrow_mut();
+        let rest = buffer.rest().to_string();
+        buffer.pos = buffer.text.len();
+        rest
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Argument helpers shared with io.rs
 // ---------------------------------------------------------------------------------------------
@@ -624,7 +635,7 @@ fn close_input_port(_: &mut Interp, args: &[Value]) -> R<Value> {
 // ---------------------------------------------------------------------------------------------
 
 /// Racket's report of a failed system call: `who: what\n  path: p\n  system error: ...`.
-fn filesystem_error(who: &str, what: &str, path: &str, e: &std::io::Error) -> Error {
+pub(crate) fn filesystem_error(who: &str, what: &str, path: &str, e: &std::io::Error) -> Error {
     let detail = match e.raw_os_error() {
         Some(code) => {
             let text = e.to_string();
@@ -639,7 +650,7 @@ fn filesystem_error(who: &str, what: &str, path: &str, e: &std::io::Error) -> Er
     )
 }
 
-fn path_arg<'a>(who: &str, v: &'a Value) -> R<&'a str> {
+pub(crate) fn path_arg<'a>(who: &str, v: &'a Value) -> R<&'a str> {
     match v {
         Value::Str(s) => Ok(s),
         Value::Syntax(_) => args::string(who, v),
@@ -818,6 +829,12 @@ fn file_exists_p(_: &mut Interp, args: &[Value]) -> R<Value> {
     Ok(Value::Bool(std::path::Path::new(path).is_file()))
 }
 
+fn file_size(_: &mut Interp, args: &[Value]) -> R<Value> {
+    let path = path_arg("file-size", &args[0])?;
+    let meta = std::fs::metadata(path).map_err(|e| filesystem_error("file-size", "cannot get size", path, &e))?;
+    Ok(Value::Int(meta.len() as i64))
+}
+
 fn delete_file(_: &mut Interp, args: &[Value]) -> R<Value> {
     let path = path_arg("delete-file", &args[0])?;
     std::fs::remove_file(path)
@@ -928,6 +945,7 @@ pub const PRIMITIVES: &[Primitive] = &[
         "Writes a value to a file in write style.",
     ).needs(Capability::Files),
     Primitive::new("file-exists?", 1, 1, file_exists_p, "Does a regular file exist at the path?").needs(Capability::Files),
+    Primitive::new("file-size", 1, 1, file_size, "The size of the file at the path, in bytes.").needs(Capability::Files),
     Primitive::new("delete-file", 1, 1, delete_file, "Deletes a file.").needs(Capability::Files),
 ];
 

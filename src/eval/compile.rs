@@ -380,6 +380,18 @@ impl Compiler {
         if items.len() < 2 {
             return Err(syntax_err("define", "bad syntax", d));
         }
+        // A top-level definition makes its name a variable, also inside its own value: a
+        // library macro of that name (`try`) no longer applies.
+        if self.at_toplevel() {
+            let mut target = &items[1];
+            while let DatumKind::List(head) | DatumKind::Dotted(head, _) = &target.kind {
+                let Some(first) = head.first() else { break };
+                target = first;
+            }
+            if let Some(name) = target.as_symbol() {
+                self.globals.macros.borrow_mut().remove(&macros::base_name(name));
+            }
+        }
         let (name, value) = match &items[1].kind {
             DatumKind::Symbol(name) => {
                 let value = match items.len() {

@@ -616,6 +616,19 @@ fn seq_loop(b: &B, vars: usize, seq: &Datum) -> SeqLoop {
             };
             SeqLoop { setup, start, more, element: pos.clone(), next: b.call("+", vec![pos.clone(), step_ref]), pos }
         }
+        // A chunk stream is read one chunk per iteration, never as a whole.
+        ("file-chunks", 2) | ("stdin-chunks", 1) | ("in-chunks", 1) => {
+            let stream = b.tmp("chunks");
+            let next = b.call("next-chunk", vec![stream.clone()]);
+            SeqLoop {
+                setup: vec![(stream, seq.clone())],
+                start: next.clone(),
+                more: b.call("not", vec![b.call("eof-object?", vec![pos.clone()])]),
+                element: pos.clone(),
+                next,
+                pos,
+            }
+        }
         ("in-naturals", 0..=1) => SeqLoop {
             setup: vec![],
             start: args.first().cloned().unwrap_or_else(|| b.atom(Value::Int(0))),

@@ -6,6 +6,7 @@ pub mod env;
 pub mod exec;
 pub mod expand;
 pub mod inlined;
+pub mod library;
 pub mod macros;
 pub mod node;
 pub mod prelude;

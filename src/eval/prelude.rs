@@ -1,15 +1,13 @@
-//! Installing builtins, constants and the Scheme standard library (`stdlib/*.scm`, compiled
-//! into the binary) into a top-level environment.
+//! Installing builtins, constants and the Scheme standard library (`stdlib/*.scm`, see
+//! `library`) into a top-level environment.
 
 use std::rc::Rc;
 
+use super::library;
 use crate::builtins::all_tables;
 use crate::error::R;
 use crate::interp::{Globals, Interp};
 use crate::value::Value;
-
-/// The standard library written in rlmsh's own Scheme, in load order.
-const STDLIB: &[(&str, &str)] = &[("stdlib/base.scm", include_str!("../../stdlib/base.scm"))];
 
 pub fn install_into(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
     for table in all_tables() {
@@ -29,8 +27,10 @@ pub fn install_into(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
     globals.define("context", Value::string(String::new()));
     crate::llm::install(interp, globals);
     crate::sandbox::restrict(interp, globals)?;
-    for (file, src) in STDLIB {
-        interp.eval_str_in(globals, src, file)?;
+    for (file, src) in library::STDLIB {
+        for definition in library::definitions(file, src)? {
+            interp.eval_datum_in(globals, &definition.form)?;
+        }
     }
     crate::sandbox::protect_scaffold(globals);
     Ok(())

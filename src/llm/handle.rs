@@ -72,6 +72,12 @@ impl CallHandle {
         self.outcome.borrow().clone().unwrap_or(Err(CallError::Cancelled))
     }
 
+    /// Whether the call has ended (answered, failed or cancelled) as far as this thread has
+    /// seen: a call that ended on the runtime counts once a wait has settled it.
+    pub fn has_ended(&self) -> bool {
+        self.outcome.borrow().is_some()
+    }
+
     fn outcome(&self) -> Option<Outcome> {
         self.outcome.borrow().clone()
     }

@@ -40,6 +40,10 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("cancel", 1, 1, cancel, "Cancels a pending call; awaiting it then raises an error."),
     Primitive::with_keywords("map-async", 2, 2, &["max-concurrent"], map_async,
         "Applies F to each element in order; handles F returns run with at most #:max-concurrent (default 20) in flight. Returns the answers (strings) or values, in order."),
+    Primitive::new("%llm-call?", 1, 1, |_, a| Ok(Value::Bool(handle_of("%llm-call?", &a[0]).is_ok())),
+        "Runtime support for the combinators: is the value a handle from llm-query-async?"),
+    Primitive::new("%await-settled", 1, 1, await_settled,
+        "Runtime support for the combinators: waits until one of the calls has ended; returns the handles of those still running."),
     Primitive::new("tokens-used", 0, 0, tokens_used, "Returns a hash of the tokens used so far: prompt, completion, total, calls, per-model counts and estimated cost in USD."),
     Primitive::new("rate-limits", 0, 0, rate_limits, "Returns a hash of the latest x-ratelimit-* values (header name without the prefix, as a symbol, to a string) the provider sent."),
     Primitive::new("syntax-e", 1, 1, syntax_e, "Unwraps a syntax object (a model answer) into its string; passes plain strings through."),
@@ -330,6 +334,19 @@ fn await_any(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let answer = answer_text(who, handles[first].outcome_now())?;
     let rest: Vec<Value> = values.iter().enumerate().filter(|(i, _)| *i != first).map(|(_, v)| v.clone()).collect();
     Ok(Value::multiple(vec![Value::Str(answer), Value::list(rest)]))
+}
+
+/// Waits without raising: the combinators decide what a failed call means, and the program's
+/// own `await` of a handle still reports its failure.
+fn await_settled(interp: &mut Interp, a: &[Value]) -> R<Value> {
+    let who = "%await-settled";
+    let values = args::list(who, &a[0])?;
+    let handles = values.iter().map(|v| handle_of(who, v)).collect::<R<Vec<_>>>()?;
+    if !handles.is_empty() {
+        wait_any(interp, &handles)?;
+    }
+    let running = values.iter().zip(&handles).filter(|(_, h)| !h.has_ended()).map(|(v, _)| v.clone());
+    Ok(Value::list(running.collect()))
 }
 
 fn cancel(_: &mut Interp, a: &[Value]) -> R<Value> {

@@ -90,7 +90,8 @@ impl Settings {
     /// or a bare name (OpenAI-compatible).
     pub fn route(&self, model: &str) -> Result<(Provider, String), String> {
         if self.offline || model == "offline" {
-            return Ok((Provider::Offline, model.to_string()));
+            // `offline/NAME` answers as NAME whether or not every call is offline.
+            return Ok((Provider::Offline, model.strip_prefix("offline/").unwrap_or(model).to_string()));
         }
         let (prefix, name) = match model.split_once('/') {
             Some((p, n)) if matches!(p, "openai" | "anthropic" | "ollama" | "offline") => (Some(p), n),

@@ -16,6 +16,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use crate::builtins::all_tables;
+use crate::eval::library;
 use crate::error::Span;
 use crate::reader::read_all;
 use crate::value::print::print_string;
@@ -25,8 +26,8 @@ use crate::Interp;
 const HELP: &str = "\
 Enter expressions to evaluate them; input continues until brackets balance.
   ,help          this text
-  ,doc NAME      the documentation of a builtin
-  ,apropos TEXT  builtins whose name contains TEXT
+  ,doc NAME      the documentation of a builtin or library procedure
+  ,apropos TEXT  builtins and library procedures whose name contains TEXT
   ,load FILE     run a file in this session
   ,quit          leave (Ctrl-D does too)
 Ctrl-C interrupts a running evaluation; the session and its definitions stay.";
@@ -172,6 +173,9 @@ fn command(interp: &mut Interp, line: &str) -> bool {
                     println!("{:<32} {}", p.name, p.doc);
                 }
             }
+            for e in library::docs().iter().filter(|e| e.name.contains(arg)) {
+                println!("{:<32} {}", e.name, e.doc);
+            }
         }
         "load" => match std::fs::read_to_string(arg) {
             Ok(src) => {
@@ -187,8 +191,11 @@ fn command(interp: &mut Interp, line: &str) -> bool {
     true
 }
 
-/// `(name arity) doc` for a builtin.
+/// `(name arity) doc` for a builtin, `(name args...) doc` for a library procedure.
 pub fn doc(name: &str) -> Option<String> {
-    let p = crate::builtins::lookup(name)?;
-    Some(format!("({} ...) takes {} argument(s)\n  {}", p.name, p.arity_text(), p.doc))
+    if let Some(p) = crate::builtins::lookup(name) {
+        return Some(format!("({} ...) takes {} argument(s)\n  {}", p.name, p.arity_text(), p.doc));
+    }
+    let e = library::lookup(name)?;
+    Some(format!("{}\n  {}", e.signature, e.doc))
 }
