@@ -212,18 +212,20 @@ fn string_length_arg(who: &str, v: &Value) -> R<usize> {
     }
 }
 
-fn make_string(_: &mut Interp, args: &[Value]) -> R<Value> {
+fn make_string(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let n = string_length_arg("make-string", &args[0])?;
     let c = match args.get(1) {
         Some(v) => args::character("make-string", v)?,
         None => '\0',
     };
+    crate::sandbox::check_request(interp, "make-string", n.saturating_mul(c.len_utf8()))?;
     Ok(Value::string(std::iter::repeat_n(c, n).collect()))
 }
 
 fn build_string(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let n = string_length_arg("build-string", &args[0])?;
     let proc = args::procedure("build-string", &args[1])?;
+    crate::sandbox::check_request(interp, "build-string", n)?;
     let mut out = String::with_capacity(n);
     for i in 0..n {
         match interp.apply(proc, vec![Value::Int(i as i64)])? {

@@ -180,7 +180,7 @@ fn vector_p(_: &mut Interp, a: &[Value]) -> R<Value> {
     Ok(Value::Bool(matches!(a[0], Value::Vector(_))))
 }
 
-fn make_vector(_: &mut Interp, a: &[Value]) -> R<Value> {
+fn make_vector(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let n = match &a[0] {
         Value::Int(i) if *i >= 0 => usize::try_from(*i).unwrap_or(usize::MAX),
         other => {
@@ -192,6 +192,7 @@ fn make_vector(_: &mut Interp, a: &[Value]) -> R<Value> {
         }
     };
     let fill = a.get(1).cloned().unwrap_or(Value::Int(0));
+    crate::sandbox::check_request(interp, "make-vector", n.saturating_mul(std::mem::size_of::<Value>()))?;
     let mut items = allocate("make-vector", n, &a[0])?;
     items.resize(n, fill);
     Ok(Value::vector(items))
@@ -311,11 +312,9 @@ fn build_vector(interp: &mut Interp, a: &[Value]) -> R<Value> {
             &a[1],
         ));
     }
-    let mut items = allocate(
-        "build-vector",
-        usize::try_from(n).unwrap_or(usize::MAX),
-        &a[0],
-    )?;
+    let size = usize::try_from(n).unwrap_or(usize::MAX);
+    crate::sandbox::check_request(interp, "build-vector", size.saturating_mul(std::mem::size_of::<Value>()))?;
+    let mut items = allocate("build-vector", size, &a[0])?;
     for i in 0..n {
         items.push(interp.apply(&a[1], vec![Value::Int(i)])?);
     }
