@@ -1234,18 +1234,38 @@ fn int_range(start: i64, end: i64, step: i64, inclusive: bool) -> Option<Vec<Val
 }
 
 fn range(_: &mut Interp, a: &[Value]) -> R<Value> {
-    let one = Value::Int(1);
-    match a {
-        [end] => number_range("range", &Value::Int(0), end, &one, false),
-        [start, end] => number_range("range", start, end, &one, false),
-        [start, end, step, ..] => number_range("range", start, end, step, false),
-        [] => Ok(Value::Null),
-    }
+    let (zero, one) = (Value::Int(0), Value::Int(1));
+    let (start, end, step) = match a {
+        [end] => (&zero, end, &one),
+        [start, end] => (start, end, &one),
+        [start, end, step, ..] => (start, end, step),
+        [] => return Ok(Value::Null),
+    };
+    check_range_size("range", start, end, step, false)?;
+    number_range("range", start, end, step, false)
 }
 
 fn inclusive_range(_: &mut Interp, a: &[Value]) -> R<Value> {
     let step = a.get(2).cloned().unwrap_or(Value::Int(1));
+    check_range_size("inclusive-range", &a[0], &a[1], &step, true)?;
     number_range("inclusive-range", &a[0], &a[1], &step, true)
+}
+
+/// The least memory one list element takes: its value and the link to the rest.
+const LIST_CELL_BYTES: usize = 2 * std::mem::size_of::<Value>();
+
+/// Refuses a list of `n` elements that model-written code has no memory left for, before any
+/// of it is made (no procedure call, where limits are otherwise checked, happens meanwhile).
+fn check_list_size(who: &str, n: usize) -> R<()> {
+    crate::sandbox::heap::check_request(who, n.saturating_mul(LIST_CELL_BYTES))
+}
+
+/// `check_list_size` for a range, from its length estimated in floating point (a range that
+/// never ends counts as too long).
+fn check_range_size(who: &str, start: &Value, end: &Value, step: &Value, inclusive: bool) -> R<()> {
+    let span = (number::to_f64(end) - number::to_f64(start)) / number::to_f64(step);
+    let n = (span.max(0.0).ceil() as usize).saturating_add(usize::from(inclusive));
+    check_list_size(who, n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1441,6 +1461,7 @@ fn build_list(interp: &mut Interp, a: &[Value]) -> R<Value> {
         "(exact-nonnegative-integer? . -> . any/c)",
         &a[1],
     )?;
+    check_list_size("build-list", usize::try_from(n).unwrap_or(usize::MAX))?;
     let mut out = Vec::new();
     for i in 0..n {
         out.push(interp.apply(&a[1], vec![Value::Int(i)])?);
@@ -1460,6 +1481,7 @@ fn make_list(_: &mut Interp, a: &[Value]) -> R<Value> {
             ))
         }
     };
+    check_list_size("make-list", usize::try_from(n).unwrap_or(usize::MAX))?;
     let mut out = Value::Null;
     for _ in 0..n {
         out = Value::cons(a[1].clone(), out);

@@ -225,6 +225,7 @@ fn make_string(_: &mut Interp, args: &[Value]) -> R<Value> {
 fn build_string(interp: &mut Interp, args: &[Value]) -> R<Value> {
     let n = string_length_arg("build-string", &args[0])?;
     let proc = args::procedure("build-string", &args[1])?;
+    crate::sandbox::heap::check_request("build-string", n)?;
     let mut out = String::with_capacity(n);
     for i in 0..n {
         match interp.apply(proc, vec![Value::Int(i as i64)])? {
