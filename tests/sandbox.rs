@@ -131,6 +131,8 @@ fn redefining_a_scaffold_binding_at_top_level_is_a_syntax_error() {
         ("(define finish 1)", "define", "finish"),
         ("(set! llm-query 1)", "set!", "llm-query"),
         ("(define (syntax-e x) x)", "define", "syntax-e"),
+        ("(define-syntax-rule (finish x) x)", "define-syntax", "finish"),
+        ("(define-syntax llm-query (syntax-rules () [(_ x) x]))", "define-syntax", "llm-query"),
     ] {
         let out = run(dir.path(), &[], &format!("(displayln \"before\")\n{form}\n(displayln \"after\")"));
         out.failed(65);
@@ -935,7 +937,7 @@ fn recursion_inside_recursion_is_traced_two_deep_and_bounded_by_max_depth() {
         out.stdout,
         "[sub-model error] model-written code:1:19: [sub-model error] sandboxes may nest 1 deep (--max-depth); this program would be at depth 2\n"
     );
-    assert_eq!(server.request_count(), 2, "the call whose program may not run is still made");
+    assert_eq!(server.request_count(), 1, "a recursive call too deep to run its program is refused before it is sent");
 }
 
 #[test]

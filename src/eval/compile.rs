@@ -832,6 +832,10 @@ impl Compiler {
             return Err(syntax_err("define-syntax", "bad syntax", d));
         }
         let name = items[1].as_symbol().ok_or_else(|| syntax_err("define-syntax", "not an identifier", d))?;
+        let base = macros::base_name(name);
+        if self.globals.cells.borrow().get(&base).is_some_and(|cell| cell.protected.get()) {
+            return Err(syntax_err("define-syntax", &format!("cannot redefine scaffold binding '{}'", base.name()), d));
+        }
         let m = Macro::from_spec(&items[2])?;
         self.globals.macros.borrow_mut().insert(macros::base_name(name), Rc::new(m));
         Ok(Node::Const(Value::Void))

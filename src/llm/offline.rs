@@ -11,7 +11,7 @@ use super::request::{Answer, Request, Usage};
 
 pub fn answer(req: &Request) -> Answer {
     let text = if req.recursive {
-        RECURSIVE_PROGRAM.to_string()
+        recursive_program(&req.model)
     } else if req.json {
         shape_in(&req.system).map(|shape| shape.to_string()).unwrap_or_else(|| "{}".to_string())
     } else {
@@ -22,13 +22,18 @@ pub fn answer(req: &Request) -> Answer {
 }
 
 /// What the offline model writes when asked `#:recursive #t`: a program that uses the sandbox
-/// (its `context`, a model call, `finish`), so dry runs exercise the whole path.
-const RECURSIVE_PROGRAM: &str = "```scheme
+/// (its `context`, a call to the same offline model, `finish`), so dry runs exercise the whole
+/// path.
+fn recursive_program(model: &str) -> String {
+    format!(
+        "```scheme
 (define lines (string-split context \"\\n\"))
-(define answer (syntax-e (llm-query #:instruction \"Answer the task from this text.\" #:data context)))
+(define answer (syntax-e (llm-query #:model \"offline/{model}\" #:instruction \"Answer the task from this text.\" #:data context)))
 (finish (format \"~a (from ~a lines)\" answer (length lines)))
 ```
-";
+"
+    )
+}
 
 /// Tokens are about four characters each in English text.
 pub fn estimate_tokens(text: &str) -> u64 {

@@ -264,6 +264,9 @@ fn call_error(who: &str, e: &CallError) -> Error {
 }
 
 fn query(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Rc<String>> {
+    if args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+        crate::sandbox::check_depth(interp)?;
+    }
     let handle = start(interp, who, kws)?;
     let call = handle_of(who, &handle)?;
     let outcome = wait(interp, call)?;

@@ -183,14 +183,8 @@ pub enum Origin {
 /// `[sub-model error]` exceptions the parent can catch; a break or a spent token budget goes
 /// on up as itself.
 pub fn run(parent: &mut Interp, code: &str, context: Value, origin: Origin) -> R<Value> {
+    check_depth(parent)?;
     let SandboxState { policy, depth } = state(parent);
-    if depth >= policy.max_depth {
-        return Err(sub_model_error(format!(
-            "sandboxes may nest {} deep (--max-depth); this program would be at depth {}",
-            policy.max_depth,
-            depth + 1
-        )));
-    }
     let mut child = Interp::blank();
     child.interrupt = parent.interrupt.clone();
     child.set_extension(SandboxState {
@@ -237,6 +231,20 @@ pub fn run(parent: &mut Interp, code: &str, context: Value, origin: Origin) -> R
         }
         Err(other) => Err(sub_model_error(Error::from(other).report())),
     }
+}
+
+/// Refuses a sandbox deeper than `--max-depth`; `#:recursive` calls check before they ask the
+/// model, so a program that could not run is never paid for.
+pub fn check_depth(interp: &mut Interp) -> R<()> {
+    let SandboxState { policy, depth } = state(interp);
+    if depth >= policy.max_depth {
+        return Err(sub_model_error(format!(
+            "sandboxes may nest {} deep (--max-depth); this program would be at depth {}",
+            policy.max_depth,
+            depth + 1
+        )));
+    }
+    Ok(())
 }
 
 fn sub_model_error(message: String) -> Error {
