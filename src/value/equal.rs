@@ -347,7 +347,7 @@ fn identity(v: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{drop_iteratively, HashKind, Symbol};
+    use crate::value::{HashKind, Symbol};
     use indexmap::IndexMap;
     use std::collections::hash_map::DefaultHasher;
 
@@ -451,7 +451,7 @@ mod tests {
         assert!(equal(&deep_a, &deep_b));
         assert!(!equal(&deep_a, &shallower));
         for v in [long_a, long_b, deep_a, deep_b, shallower] {
-            drop_iteratively(v);
+            drop(v);
         }
     }
 
@@ -517,7 +517,7 @@ mod tests {
             Value::from_iter_list((0..100_000).map(Value::Int)),
         );
         assert_eq!(hash_of(&long_a), hash_of(&long_b));
-        drop_iteratively(long_a);
-        drop_iteratively(long_b);
+        drop(long_a);
+        drop(long_b);
     }
 }

@@ -140,6 +140,41 @@ pub struct Pair {
     pub cdr: Value,
 }
 
+/// How deep drops of nested pairs may recurse before the rest is dropped later, iteratively:
+/// a list of a hundred million elements would otherwise take a Rust frame per element.
+const MAX_PAIR_DROP_DEPTH: u32 = 1_000;
+
+thread_local! {
+    static PAIR_DROP_DEPTH: Cell<u32> = const { Cell::new(0) };
+    static DEFERRED_DROPS: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        if !matches!(self.cdr, Value::Pair(_)) && !matches!(self.car, Value::Pair(_)) {
+            return;
+        }
+        let depth = PAIR_DROP_DEPTH.get();
+        let fields = [std::mem::replace(&mut self.car, Value::Null), std::mem::replace(&mut self.cdr, Value::Null)];
+        let mut fields = Some(fields);
+        // While the thread is being torn down the list may be gone: then drop recursively.
+        if depth >= MAX_PAIR_DROP_DEPTH
+            && DEFERRED_DROPS.try_with(|deferred| deferred.borrow_mut().extend(fields.take().into_iter().flatten())).is_ok()
+        {
+            return;
+        }
+        PAIR_DROP_DEPTH.set(depth + 1);
+        drop(fields);
+        if depth == 0 {
+            // The outermost drop finishes what deeper ones put aside, each from a shallow stack.
+            while let Ok(Some(value)) = DEFERRED_DROPS.try_with(|deferred| deferred.borrow_mut().pop()) {
+                drop(value);
+            }
+        }
+        PAIR_DROP_DEPTH.set(depth);
+    }
+}
+
 pub struct MPair {
     pub car: RefCell<Value>,
     pub cdr: RefCell<Value>,
@@ -423,16 +458,21 @@ impl fmt::Display for Value {
     }
 }
 
-/// Frees a long or deeply nested list without recursing: unit tests run on threads with small
-/// stacks, where the ordinary recursive drop of a million pairs would overflow (programs run on
-/// the evaluator's large stack and do not need this).
 #[cfg(test)]
-pub fn drop_iteratively(v: Value) {
-    let mut pending = vec![v];
-    while let Some(v) = pending.pop() {
-        if let Value::Pair(p) = &v {
-            pending.push(p.car.clone());
-            pending.push(p.cdr.clone());
-        }
+mod drop_tests {
+    use super::Value;
+
+    #[test]
+    fn long_and_deeply_nested_lists_drop_on_a_small_stack() {
+        let small_stack = std::thread::Builder::new().stack_size(1 << 20);
+        let worker = small_stack.spawn(|| {
+            drop(Value::list((0..1_000_000).map(Value::Int).collect()));
+            let mut nested = Value::Null;
+            for _ in 0..1_000_000 {
+                nested = Value::list(vec![nested]);
+            }
+            drop(nested);
+        });
+        worker.expect("spawn").join().expect("the drops fit in 1 MB of stack");
     }
 }

@@ -958,7 +958,7 @@ fn reads_as_number(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{drop_iteratively, HashKey, Symbol};
+    use crate::value::{HashKey, Symbol};
     use indexmap::IndexMap;
 
     fn sym(s: &str) -> Value {
@@ -1292,7 +1292,7 @@ mod tests {
         let s = write_string(&big);
         assert!(s.starts_with("(0 1 2 "));
         assert!(s.ends_with(" 999999)"));
-        drop_iteratively(big);
+        drop(big);
     }
 
     #[test]
@@ -1300,7 +1300,7 @@ mod tests {
         let deep = (0..300_000).fold(Value::Null, |acc, _| Value::list(vec![acc]));
         let s = write_string(&deep);
         assert!(s.starts_with("(((") && s.contains("..."));
-        drop_iteratively(deep);
+        drop(deep);
     }
 
     #[test]
