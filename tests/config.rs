@@ -8,33 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::http::{MockServer, Reply};
-use common::{run_command, MODEL_ENV};
+use common::{run_command, Out, MODEL_ENV};
 use serde_json::Value as Json;
 
 /// Recognisable fake keys: no output of any run may contain them.
 const FILE_KEY: &str = "sk-proj-FILESECRET-0a1b2c3d4e5f6789-k9Q2";
 const ENV_KEY: &str = "sk-ant-api03-ENVSECRET-fedcba9876543210-z7W4";
 
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-impl Out {
-    fn ok(&self) -> &Self {
-        assert_eq!(self.code, Some(0), "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn failed(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn json(&self) -> Json {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
+fn stdout_json(out: &Out) -> Json {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.stdout))
 }
 
 /// A working directory, and beside it an empty user configuration directory.
@@ -82,9 +64,7 @@ impl Place {
         for (name, value) in env {
             cmd.env(name, value);
         }
-        let r = run_command(&mut cmd, common::TIMEOUT);
-        assert!(!r.timed_out, "rlmsh {args:?} timed out");
-        let out = Out { stdout: String::from_utf8_lossy(&r.stdout).into_owned(), stderr: String::from_utf8_lossy(&r.stderr).into_owned(), code: r.code };
+        let out = Out::of(run_command(&mut cmd, common::TIMEOUT), &format!("rlmsh {args:?}"));
         for key in [FILE_KEY, ENV_KEY] {
             assert!(!out.stdout.contains(key) && !out.stderr.contains(key), "a key leaked\nstdout: {}\nstderr: {}", out.stdout, out.stderr);
         }
@@ -155,7 +135,7 @@ fn model_settings_go_flag_then_environment_then_file_then_default() {
     let settings = |args: &[&str], env: &[(&str, &str)]| {
         let out = place.run(&[&["config", "--json"], args].concat(), env);
         out.ok();
-        out.json()
+        stdout_json(&out)
     };
     let file = settings(&[], &[]);
     assert_eq!(file["max_retries"]["value"], 1);
@@ -241,7 +221,7 @@ fn rlmsh_config_shows_every_setting_with_keys_masked() {
     let json = place.run(&["config", "--json"], &env);
     json.ok();
     assert!(!json.stdout.contains("FILESECRET") && !json.stdout.contains("ENVSECRET"));
-    let json = json.json();
+    let json = stdout_json(&json);
     assert_eq!(json["providers"]["openai"]["api_key"], serde_json::json!({"value": "sk-…k9Q2", "source": "file", "from": "rlmsh.toml"}));
     assert_eq!(json["providers"]["anthropic"]["api_key"]["value"], "sk-…z7W4");
     assert_eq!(json["providers"]["ollama"]["api_key"]["value"], Json::Null);
@@ -256,7 +236,7 @@ fn the_file_is_found_by_flag_then_variable_then_working_directory_then_user_dire
     let model = |args: &[&str], env: &[(&str, &str)]| {
         let out = place.run(&[&["config", "--json"], args].concat(), env);
         out.ok();
-        let json = out.json();
+        let json = stdout_json(&out);
         (json["default_model"]["value"].as_str().unwrap().to_string(), json["config_file"]["found"].clone())
     };
     assert_eq!(model(&[], &[]), ("gpt-4o-mini".to_string(), Json::Null));

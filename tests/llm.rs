@@ -13,31 +13,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::http::{MockServer, Recorded, Reply};
-use common::{run_command, MODEL_ENV};
+use common::{run_command, Out, MODEL_ENV};
 use serde_json::{json, Value as Json};
 
 /// A recognisable fake key: no output of any run may contain it.
 const KEY: &str = "sk-test-RLMSH-SECRET-7c1f3a9e55";
-
-/// What one run printed and how it ended.
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-    elapsed: Duration,
-}
-
-impl Out {
-    fn ok(&self) -> &Self {
-        assert_eq!(self.code, Some(0), "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn failed(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-}
 
 /// One program run: its source, flags, environment and extra files beside it.
 struct Prog {
@@ -98,14 +78,7 @@ impl Prog {
     /// Runs the program; whatever happens, the API key must not be in its output.
     fn run(&self) -> Out {
         let dir = tempfile::tempdir().expect("temp dir");
-        let r = run_command(&mut self.command(dir.path()), common::TIMEOUT);
-        assert!(!r.timed_out, "the program timed out:\n{}", self.source);
-        let out = Out {
-            stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
-            code: r.code,
-            elapsed: r.elapsed,
-        };
+        let out = Out::of(run_command(&mut self.command(dir.path()), common::TIMEOUT), &self.source);
         assert!(
             !out.stdout.contains(KEY) && !out.stderr.contains(KEY),
             "the API key leaked\nstdout: {}\nstderr: {}",

@@ -14,32 +14,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::http::{MockServer, Recorded, Reply};
-use common::{run_command, MODEL_ENV};
+use common::{run_command, Out, MODEL_ENV};
 use serde_json::Value as Json;
-
-/// What one run printed and how it ended.
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-    elapsed: Duration,
-}
-
-impl Out {
-    fn ok(&self) -> &Self {
-        assert_eq!(self.code, Some(0), "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn failed(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
 
 /// Helpers every program gets: `attempt` runs code in a sandbox and gives its value or the first
 /// line of the error the parent caught; `sandboxed` does it for forms written in place.
@@ -64,14 +40,7 @@ fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)], source: &str) -> Out
     for (name, value) in env {
         cmd.env(name, value);
     }
-    let r = run_command(&mut cmd, common::TIMEOUT);
-    assert!(!r.timed_out, "timed out:\n{source}");
-    Out {
-        stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
-        code: r.code,
-        elapsed: r.elapsed,
-    }
+    Out::of(run_command(&mut cmd, common::TIMEOUT), source)
 }
 
 fn run(dir: &Path, args: &[&str], source: &str) -> Out {

@@ -26,6 +26,41 @@ pub struct RunResult {
     pub elapsed: Duration,
 }
 
+/// What one run of the binary printed (as text) and how it ended.
+pub struct Out {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+    pub elapsed: Duration,
+}
+
+impl Out {
+    /// The run's output as text; a run that timed out fails the test, naming `what`.
+    pub fn of(r: RunResult, what: &str) -> Out {
+        assert!(!r.timed_out, "timed out: {what}");
+        Out {
+            stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
+            code: r.code,
+            elapsed: r.elapsed,
+        }
+    }
+
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, Some(0), "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn failed(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "expected exit {code}\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
 /// The `rlmsh` binary Cargo built for these tests.
 pub fn rlmsh_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rlmsh"))
