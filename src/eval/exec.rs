@@ -87,15 +87,18 @@ impl Interp {
         self.eval_at(node, env, base, None)
     }
 
+    #[inline(never)]
+    fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, running: Running) -> R<Value> {
+        self.run(node, env, my_base, running)
+    }
+
     /// Evaluates `node` with this invocation's part of the value stack starting at `my_base`.
     /// With `running` set, `node` is that procedure's body and its frame is at `my_base`.
-    #[inline(never)]
-    fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, mut running: Running) -> R<Value> {
+    /// Inlined into `eval_at` and `eval_call`, the two ways into the loop.
+    #[inline(always)]
+    fn run(&mut self, node: &Node, env: &Env, my_base: usize, mut running: Running) -> R<Value> {
         if stack_pointer() < self.stack_limit {
-            return Err(Error::new(
-                ExnKind::Fail,
-                "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
-            ));
+            return Err(stack_exhausted());
         }
         let saved_base = self.frame_base;
         if running.is_some() {
@@ -112,6 +115,7 @@ impl Interp {
 
     /// `my_base` is where this invocation's part of the value stack starts: a tail call to a
     /// procedure with a stack frame replaces everything above it.
+    #[inline(always)]
     fn eval_loop(
         &mut self,
         node: &Node,
@@ -223,6 +227,14 @@ impl Interp {
     ) -> R<Entered> {
         // Builtins and closures with stack frames are called from here directly: one Rust
         // frame less per level of recursion, and no argument vector.
+        if keywords.is_empty() {
+            if let Some((lambda, closure_env)) = self.peek_direct(callee, args.len()) {
+                let start = self.push_direct_frame(&lambda, args, env)?;
+                self.replace_frame(my_base, start);
+                self.frame_base = my_base;
+                return Ok(Entered::Body(lambda, closure_env));
+            }
+        }
         let peeked = match keywords.is_empty() {
             true => self.peek_stack_closure(callee),
             false => None,
@@ -276,7 +288,8 @@ impl Interp {
         }
         match (callee, lambda.self_slot) {
             (Node::StackLocal { slot, .. }, Some(own)) => *slot == own && !lambda.self_assigned,
-            (Node::Global(cell, _), None) => match &*cell.value.borrow() {
+            // SAFETY: the reference is only inspected.
+            (Node::Global(cell, _), None) => match unsafe { cell.peek() } {
                 Value::Closure(c) => Rc::ptr_eq(&c.lambda, lambda) && same_env(&c.env, env),
                 _ => false,
             },
@@ -292,15 +305,16 @@ impl Interp {
         let base = self.frame_base;
         let start = self.value_stack.len();
         for a in args {
-            let v = self.eval_operand(a, env)?;
-            self.value_stack.push(v);
+            self.push_operand(a, env)?;
         }
-        for i in 0..args.len() {
-            self.value_stack.swap(base + i, start + i);
+        let (frame, new) = self.value_stack.split_at_mut(start);
+        let frame = &mut frame[base..base + lambda.frame_size as usize];
+        for (slot, v) in frame.iter_mut().zip(new.iter_mut()) {
+            std::mem::swap(slot, v);
         }
-        for i in args.len()..lambda.frame_size as usize {
+        for (i, slot) in frame.iter_mut().enumerate().skip(args.len()) {
             if lambda.self_slot != Some(i as u32) {
-                discard(std::mem::replace(&mut self.value_stack[base + i], Value::Undefined));
+                discard(std::mem::replace(slot, Value::Undefined));
             }
         }
         self.pop_values(start);
@@ -335,29 +349,64 @@ impl Interp {
     /// everything else is a call, which keeps the callers' frames small.
     #[inline(always)]
     fn eval_operand(&mut self, node: &Node, env: &Env) -> R<Value> {
+        if let Node::Call { .. } = node {
+            return self.eval_call(node, env);
+        }
+        match self.peek_operand(node) {
+            Some(v) => Ok(v),
+            None => self.eval_operand_slow(node, env),
+        }
+    }
+
+    /// Evaluates an operand onto the value stack; what `peek_operand` reads goes there without
+    /// passing through a `Result`. (Each case pushes on its own: merged, the values' paths
+    /// make the compiler move them through memory piecemeal.)
+    #[inline(always)]
+    fn push_operand(&mut self, node: &Node, env: &Env) -> R<()> {
         match node {
             Node::StackLocal { slot, .. } => {
                 let v = &self.value_stack[self.frame_base + *slot as usize];
                 if !matches!(v, Value::Undefined) {
-                    return Ok(v.clone());
+                    let v = v.clone();
+                    self.value_stack.push(v);
+                    return Ok(());
                 }
             }
-            Node::Const(v) => return Ok(v.clone()),
-            Node::Binary {
-                op,
-                builtin,
-                cell,
-                args,
-                span,
-            } => {
+            Node::Const(v) => {
+                self.value_stack.push(v.clone());
+                return Ok(());
+            }
+            Node::Binary { op, builtin, cell, args, .. } => {
                 if let Some(v) = self.peek_binary(*op, builtin, cell, args) {
-                    return Ok(v);
+                    self.value_stack.push(v);
+                    return Ok(());
                 }
-                return self.binary(*op, builtin, cell, args, *span, env);
+            }
+            Node::Call { .. } => {
+                let v = self.eval_call(node, env)?;
+                self.value_stack.push(v);
+                return Ok(());
             }
             _ => {}
         }
-        self.eval_operand_slow(node, env)
+        let v = self.eval_operand_slow(node, env)?;
+        self.value_stack.push(v);
+        Ok(())
+    }
+
+    /// The value of an operand that needs no evaluation: a set stack variable, a constant, or
+    /// an inlined builtin applied to fixnums read that way.
+    #[inline(always)]
+    fn peek_operand(&self, node: &Node) -> Option<Value> {
+        match node {
+            Node::StackLocal { slot, .. } => {
+                let v = &self.value_stack[self.frame_base + *slot as usize];
+                (!matches!(v, Value::Undefined)).then(|| v.clone())
+            }
+            Node::Const(v) => Some(v.clone()),
+            Node::Binary { op, builtin, cell, args, .. } => self.peek_binary(*op, builtin, cell, args),
+            _ => None,
+        }
     }
 
     /// Evaluates a node, without the cost of a full `eval` for constants, variables and calls
@@ -388,14 +437,36 @@ impl Interp {
                 arg,
                 span,
             } => self.unary(*op, builtin, cell, arg, *span, env),
+            Node::Call { .. } => self.eval_call(node, env),
+            _ => self.eval(node, env),
+        }
+    }
+
+    /// Evaluates a call that is not in tail position. A closure with a stack frame gets its
+    /// frame straight onto the value stack and its body runs here, without `eval_loop`
+    /// dispatching on the call first.
+    #[inline(never)]
+    fn eval_call(&mut self, node: &Node, env: &Env) -> R<Value> {
+        match node {
             Node::Call {
                 callee,
                 args,
                 keywords,
                 span,
             } if keywords.is_empty() => {
-                // A closure with a stack frame: its frame goes straight onto the value stack
-                // and its body runs, without `eval_loop` dispatching on the call first.
+                if let Some((lambda, closure_env)) = self.peek_direct(callee, args.len()) {
+                    let start = self.value_stack.len();
+                    for a in args.iter() {
+                        self.push_operand(a, env)?;
+                    }
+                    for _ in args.len()..lambda.frame_size as usize {
+                        self.value_stack.push(Value::Undefined);
+                    }
+                    self.tick()?;
+                    let body: *const Node = &lambda.body;
+                    // SAFETY: as below.
+                    return self.run(unsafe { &*body }, &closure_env, start, Some((lambda, *span)));
+                }
                 if let Some((lambda, closure_env)) = self.peek_stack_closure(callee) {
                     if lambda.self_slot.is_none() {
                         let start = self.push_stack_frame(&lambda, None, args, *span, env)?;
@@ -627,7 +698,7 @@ impl Interp {
                 Ok(Value::Void)
             }
             Node::SetGlobal { cell, value, span } => {
-                if let Value::Undefined = *cell.value.borrow() {
+                if !cell.is_bound() {
                     let err = Error::new(
                         ExnKind::Variable,
                         format!(
@@ -639,12 +710,12 @@ impl Interp {
                     return Err(err);
                 }
                 let v = self.eval_operand(value, env)?;
-                *cell.value.borrow_mut() = v;
+                cell.set(v);
                 Ok(Value::Void)
             }
             Node::DefineGlobal { cell, value, .. } => {
                 let v = self.eval_operand(value, env)?;
-                *cell.value.borrow_mut() = v;
+                cell.set(v);
                 Ok(Value::Void)
             }
             Node::BindValues {
@@ -676,7 +747,7 @@ impl Interp {
                             let index = self.frame_base + *slot as usize;
                             self.value_stack[index] = v;
                         }
-                        Target::Global(cell) => *cell.value.borrow_mut() = v,
+                        Target::Global(cell) => cell.set(v),
                     }
                 }
                 Ok(Value::Void)
@@ -721,10 +792,41 @@ impl Interp {
             _ => None,
         };
         match callee {
-            Node::Global(cell, _) => parts(&cell.value.borrow()),
+            // SAFETY: `parts` only inspects the value and clones the `Rc`s in it.
+            Node::Global(cell, _) => parts(unsafe { cell.peek() }),
             Node::StackLocal { slot, .. } => parts(&self.value_stack[self.frame_base + *slot as usize]),
             _ => None,
         }
+    }
+
+    /// The code and environment of the closure a variable operator holds, when a call with
+    /// `argc` arguments can build its frame directly (see `Lambda::direct_argc`).
+    #[inline(always)]
+    fn peek_direct(&self, callee: &Node, argc: usize) -> Option<(Rc<Lambda>, Env)> {
+        let f = match callee {
+            // SAFETY: the value is only inspected and the `Rc`s in it cloned.
+            Node::Global(cell, _) => unsafe { cell.peek() },
+            Node::StackLocal { slot, .. } => &self.value_stack[self.frame_base + *slot as usize],
+            _ => return None,
+        };
+        match f {
+            Value::Closure(c) if c.lambda.direct_argc as usize == argc => Some((c.lambda.clone(), c.env.clone())),
+            _ => None,
+        }
+    }
+
+    /// Evaluates the arguments of a call that builds its frame directly (see
+    /// `Lambda::direct_argc`) onto the value stack, followed by the procedure's other
+    /// variables, undefined. Returns where the frame starts.
+    fn push_direct_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<usize> {
+        let start = self.value_stack.len();
+        for a in args {
+            self.push_operand(a, env)?;
+        }
+        for _ in args.len()..lambda.frame_size as usize {
+            self.value_stack.push(Value::Undefined);
+        }
+        Ok(start)
     }
 
     /// Calls anything but a builtin or a closure with a stack frame: the arguments go into a
@@ -814,10 +916,13 @@ impl Interp {
     /// Truncates the value stack, without calls into the drop glue for values that own nothing.
     #[inline(always)]
     fn pop_values(&mut self, len: usize) {
-        while self.value_stack.len() > len {
-            if let Some(v) = self.value_stack.pop() {
-                discard(v);
-            }
+        let Some(popped) = self.value_stack.get(len..) else { return };
+        if popped.iter().all(Value::owns_nothing) {
+            // SAFETY: `len` is within the vector and the values past it own nothing, so not
+            // running their destructors leaks nothing.
+            unsafe { self.value_stack.set_len(len) }
+        } else {
+            self.value_stack.truncate(len);
         }
     }
 
@@ -877,12 +982,33 @@ impl Interp {
         }
     }
 
-    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector.
+    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector, and
+    /// a closure with a direct frame (see `Lambda::direct_argc`) on the value stack.
     pub fn apply_slice(&mut self, f: &Value, args: &[Value]) -> R<Value> {
         match f {
             Value::Primitive(p) => self.call_primitive_positional(p, args),
+            Value::Closure(c) if c.lambda.direct_argc as usize == args.len() => {
+                self.tick()?;
+                let base = self.value_stack.len();
+                self.value_stack.extend_from_slice(args);
+                self.run_direct_closure(c, base)
+            }
             _ => self.apply(f, args.to_vec()),
         }
+    }
+
+    /// Runs a closure with a direct frame whose arguments are on the value stack from `base`
+    /// (a call from a builtin: errors name the procedure and its definition, as Racket's do).
+    fn run_direct_closure(&mut self, c: &Closure, base: usize) -> R<Value> {
+        let lambda = c.lambda.clone();
+        while self.value_stack.len() < base + lambda.frame_size as usize {
+            self.value_stack.push(Value::Undefined);
+        }
+        let body: *const Node = &lambda.body;
+        let span = lambda.span;
+        // SAFETY: `lambda`, moved into the running procedure of `eval_at`, keeps the body alive
+        // while it runs (see `eval_loop`).
+        self.eval_at(unsafe { &*body }, &c.env, base, Some((lambda, span)))
     }
 
     /// Calls a procedure with positional arguments (used by higher-order builtins).
@@ -898,6 +1024,12 @@ impl Interp {
         keywords: Vec<(Symbol, Value)>,
     ) -> R<Value> {
         match f {
+            Value::Closure(c) if c.lambda.direct_argc as usize == args.len() && keywords.is_empty() => {
+                self.tick()?;
+                let base = self.value_stack.len();
+                self.value_stack.extend(args);
+                self.run_direct_closure(c, base)
+            }
             Value::Closure(c) => {
                 let bound = self.bind_arguments(c, args, keywords)?;
                 self.tick()?;
@@ -1084,13 +1216,22 @@ impl Interp {
     }
 
     /// Called on every procedure call: polls for interrupts and runs the cycle collector.
-    #[inline]
+    #[inline(always)]
     fn tick(&mut self) -> R<()> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks & TICK_MASK == 0 {
-            self.check_interrupt()?;
-            collector_poll();
+            return self.tick_slow();
         }
+        Ok(())
+    }
+
+    /// The part of `tick` that runs once every `TICK_MASK + 1` calls, kept out of line so that
+    /// the evaluator's loops stay small.
+    #[cold]
+    #[inline(never)]
+    fn tick_slow(&mut self) -> R<()> {
+        self.check_interrupt()?;
+        collector_poll();
         Ok(())
     }
 }
@@ -1149,7 +1290,8 @@ pub fn collect_cycles() -> usize {
 /// Whether a global still holds the builtin a call was compiled for.
 #[inline(always)]
 fn holds_builtin(cell: &GlobalCell, builtin: &'static Primitive) -> bool {
-    matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin))
+    // SAFETY: the reference is only inspected.
+    matches!(unsafe { cell.peek() }, Value::Primitive(p) if std::ptr::eq(*p, builtin))
 }
 
 /// The builtin a call's operator names, when it is a global currently bound to one (other
@@ -1157,7 +1299,8 @@ fn holds_builtin(cell: &GlobalCell, builtin: &'static Primitive) -> bool {
 #[inline(always)]
 fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
     match callee {
-        Node::Global(cell, _) => match &*cell.value.borrow() {
+        // SAFETY: the reference is only inspected.
+        Node::Global(cell, _) => match unsafe { cell.peek() } {
             Value::Primitive(p) if !is_apply(p) => Some(*p),
             _ => None,
         },
@@ -1168,19 +1311,20 @@ fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
 /// Drops a value, without a call into the drop glue for values that own nothing.
 #[inline(always)]
 fn discard(v: Value) {
-    if matches!(
-        v,
-        Value::Int(_)
-            | Value::Bool(_)
-            | Value::Float(_)
-            | Value::Void
-            | Value::Null
-            | Value::Primitive(_)
-    ) {
+    if v.owns_nothing() {
         std::mem::forget(v);
     } else {
         drop(v);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn stack_exhausted() -> Error {
+    Error::new(
+        ExnKind::Fail,
+        "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
+    )
 }
 
 #[cold]
@@ -1220,7 +1364,7 @@ impl Interp {
 
 #[inline(always)]
 fn global_ref(cell: &GlobalCell, span: Span) -> R<Value> {
-    let v = cell.value.borrow().clone();
+    let v = cell.get();
     if let Value::Undefined = v {
         return Err(unbound_error(cell, span));
     }
