@@ -107,8 +107,10 @@ impl Interp {
         let result = self.eval_loop(node, env, my_base, &mut running);
         self.pop_values(my_base);
         self.frame_base = saved_base;
-        if let (Err(e), Some((lambda, span))) = (&result, running) {
-            e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
+        if let Err(e) = &result {
+            if let Some((lambda, span)) = &running {
+                add_context(e, lambda, *span);
+            }
         }
         result
     }
@@ -302,6 +304,40 @@ impl Interp {
     /// variables are undefined again; the slot holding the procedure itself keeps it.
     #[inline(never)]
     fn reenter_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<()> {
+        // Up to three arguments are evaluated into locals and moved into place from there.
+        match args {
+            [a] => {
+                let x = self.eval_operand(a, env)?;
+                if let [p, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                }
+                self.clear_locals(lambda, 1);
+                return Ok(());
+            }
+            [a, b] => {
+                let x = self.eval_operand(a, env)?;
+                let y = self.eval_operand(b, env)?;
+                if let [p, q, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                    discard(std::mem::replace(q, y));
+                }
+                self.clear_locals(lambda, 2);
+                return Ok(());
+            }
+            [a, b, c] => {
+                let x = self.eval_operand(a, env)?;
+                let y = self.eval_operand(b, env)?;
+                let z = self.eval_operand(c, env)?;
+                if let [p, q, r, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                    discard(std::mem::replace(q, y));
+                    discard(std::mem::replace(r, z));
+                }
+                self.clear_locals(lambda, 3);
+                return Ok(());
+            }
+            _ => {}
+        }
         let base = self.frame_base;
         let start = self.value_stack.len();
         for a in args {
@@ -312,13 +348,29 @@ impl Interp {
         for (slot, v) in frame.iter_mut().zip(new.iter_mut()) {
             std::mem::swap(slot, v);
         }
-        for (i, slot) in frame.iter_mut().enumerate().skip(args.len()) {
-            if lambda.self_slot != Some(i as u32) {
-                discard(std::mem::replace(slot, Value::Undefined));
-            }
-        }
+        self.clear_locals(lambda, args.len());
         self.pop_values(start);
         Ok(())
+    }
+
+    /// The frame of the running procedure, whose code is `lambda`.
+    #[inline(always)]
+    fn running_frame(&mut self, lambda: &Lambda) -> &mut [Value] {
+        let base = self.frame_base;
+        &mut self.value_stack[base..base + lambda.frame_size as usize]
+    }
+
+    /// Makes the variables of the running frame after its first `params` slots undefined
+    /// again, except the one holding the procedure itself.
+    #[inline(always)]
+    fn clear_locals(&mut self, lambda: &Lambda, params: usize) {
+        if lambda.frame_size as usize > params {
+            for (i, slot) in self.running_frame(lambda).iter_mut().enumerate().skip(params) {
+                if lambda.self_slot != Some(i as u32) {
+                    discard(std::mem::replace(slot, Value::Undefined));
+                }
+            }
+        }
     }
 
     /// Evaluates the leading parts of a sequence for their effects.
@@ -997,18 +1049,23 @@ impl Interp {
         }
     }
 
-    /// Runs a closure with a direct frame whose arguments are on the value stack from `base`
-    /// (a call from a builtin: errors name the procedure and its definition, as Racket's do).
+    /// Runs a closure with a direct frame whose arguments are on the value stack from `base`,
+    /// the way `apply_kw` runs other closures: an error names the procedure (at its
+    /// definition) in its call chain, whatever the body called in tail position.
     fn run_direct_closure(&mut self, c: &Closure, base: usize) -> R<Value> {
-        let lambda = c.lambda.clone();
+        let lambda = &c.lambda;
         while self.value_stack.len() < base + lambda.frame_size as usize {
             self.value_stack.push(Value::Undefined);
         }
-        let body: *const Node = &lambda.body;
-        let span = lambda.span;
-        // SAFETY: `lambda`, moved into the running procedure of `eval_at`, keeps the body alive
-        // while it runs (see `eval_loop`).
-        self.eval_at(unsafe { &*body }, &c.env, base, Some((lambda, span)))
+        let saved_base = self.frame_base;
+        self.frame_base = base;
+        let result = self.eval(&lambda.body, &c.env);
+        self.pop_values(base);
+        self.frame_base = saved_base;
+        if let Err(e) = &result {
+            add_context(e, lambda, lambda.span);
+        }
+        result
     }
 
     /// Calls a procedure with positional arguments (used by higher-order builtins).
@@ -1043,7 +1100,7 @@ impl Interp {
                 self.value_stack.truncate(base);
                 self.frame_base = saved_base;
                 if let Err(e) = &result {
-                    e.push_context(bound.lambda.name.map_or("anonymous procedure", |n| n.name()), bound.lambda.span);
+                    add_context(e, &bound.lambda, bound.lambda.span);
                 }
                 result
             }
@@ -1316,6 +1373,13 @@ fn discard(v: Value) {
     } else {
         drop(v);
     }
+}
+
+/// Names the procedure `lambda`, called at `span`, in an error's call chain.
+#[cold]
+#[inline(never)]
+fn add_context(e: &Error, lambda: &Lambda, span: Span) {
+    e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
 }
 
 #[cold]
