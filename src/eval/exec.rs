@@ -143,7 +143,7 @@ impl Interp {
                     cell,
                     args,
                     span,
-                } => return self.binary(*op, builtin, cell, args, *span, &env),
+                } => return self.binary_in_place(*op, builtin, cell, args, *span, &env),
                 Node::Unary {
                     op,
                     builtin,
@@ -538,10 +538,25 @@ impl Interp {
         }
     }
 
-    /// A call of an inlined two-argument builtin (see `inlined`); a global that no longer holds
-    /// the builtin gets an ordinary call.
     #[inline(never)]
     fn binary(
+        &mut self,
+        op: BinaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        args: &[Node; 2],
+        span: Span,
+        env: &Env,
+    ) -> R<Value> {
+        self.binary_in_place(op, builtin, cell, args, span, env)
+    }
+
+    /// A call of an inlined two-argument builtin (see `inlined`); a global that no longer holds
+    /// the builtin gets an ordinary call. Inlined into the evaluation loop, where such a call
+    /// in tail position is often the step of a recursion (`(cons x (f ...))`,
+    /// `(+ (f ...) (f ...))`): a separate Rust frame would stay live at every level.
+    #[inline(always)]
+    fn binary_in_place(
         &mut self,
         op: BinaryOp,
         builtin: &'static Primitive,
