@@ -87,6 +87,7 @@ impl Interp {
         self.eval_at(node, env, base, None)
     }
 
+    /// `run` out of line: the way into the loop for everything but calls in operand position.
     #[inline(never)]
     fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, running: Running) -> R<Value> {
         self.run(node, env, my_base, running)
@@ -507,16 +508,11 @@ impl Interp {
                 span,
             } if keywords.is_empty() => {
                 if let Some((lambda, closure_env)) = self.peek_direct(callee, args.len()) {
-                    let start = self.value_stack.len();
-                    for a in args.iter() {
-                        self.push_operand(a, env)?;
-                    }
-                    for _ in args.len()..lambda.frame_size as usize {
-                        self.value_stack.push(Value::Undefined);
-                    }
+                    let start = self.push_direct_frame(&lambda, args, env)?;
                     self.tick()?;
                     let body: *const Node = &lambda.body;
-                    // SAFETY: as below.
+                    // SAFETY: `lambda`, moved into the running procedure of `run`, keeps the
+                    // body alive while it runs (see `eval_loop`).
                     return self.run(unsafe { &*body }, &closure_env, start, Some((lambda, *span)));
                 }
                 if let Some((lambda, closure_env)) = self.peek_stack_closure(callee) {
@@ -538,6 +534,7 @@ impl Interp {
         }
     }
 
+    /// `binary_in_place` out of line, for inlined builtins in operand position.
     #[inline(never)]
     fn binary(
         &mut self,
@@ -885,6 +882,7 @@ impl Interp {
     /// Evaluates the arguments of a call that builds its frame directly (see
     /// `Lambda::direct_argc`) onto the value stack, followed by the procedure's other
     /// variables, undefined. Returns where the frame starts.
+    #[inline(always)]
     fn push_direct_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<usize> {
         let start = self.value_stack.len();
         for a in args {
