@@ -3,7 +3,7 @@
 //! can live in one process (nested sandboxes for model-written code).
 
 use std::any::{Any, TypeId};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,11 +21,66 @@ const NORMAL_TICK_MASK: u32 = 0x3FF;
 
 /// A top-level variable. Compiled code holds the cell directly, so a global lookup is a
 /// pointer dereference.
+///
+/// The value sits in an `UnsafeCell` rather than a `RefCell`: globals are read on every call
+/// and every inlined builtin, and a borrow flag costs a load, a check and two stores each time.
+/// Soundness rests on two facts. A cell is only reachable through `Rc` (never `Send`) and
+/// `UnsafeCell` is not `Sync`, so all accesses happen on one thread, one at a time. And no
+/// reference into the cell outlives a step that could store into it: `get` clones (which only
+/// increments a reference count), `set` swaps the new value in with one `ptr::replace` and drops
+/// the old one afterwards (a destructor may run arbitrary code, so it must not run while the
+/// cell is being written), and `peek`, for the evaluator's hot paths, is `unsafe` and puts that
+/// obligation on its callers.
 pub struct GlobalCell {
     pub name: Symbol,
-    pub value: RefCell<Value>,
+    value: UnsafeCell<Value>,
     /// Scaffold bindings that user code may not redefine.
     pub protected: Cell<bool>,
+}
+
+impl GlobalCell {
+    pub fn new(name: Symbol) -> GlobalCell {
+        GlobalCell { name, value: UnsafeCell::new(Value::Undefined), protected: Cell::new(false) }
+    }
+
+    /// The current value (`Undefined` before the variable is defined).
+    #[inline(always)]
+    pub fn get(&self) -> Value {
+        // SAFETY: see the type's documentation; the shared reference lives only for the clone.
+        unsafe { (*self.value.get()).clone() }
+    }
+
+    /// Stores a value and returns the previous one, which the caller drops when it likes.
+    #[inline(always)]
+    pub fn replace(&self, value: Value) -> Value {
+        // SAFETY: see the type's documentation; no reference into the cell is live here, and
+        // the old value leaves the cell before anything can run its destructor.
+        unsafe { std::ptr::replace(self.value.get(), value) }
+    }
+
+    #[inline(always)]
+    pub fn set(&self, value: Value) {
+        drop(self.replace(value));
+    }
+
+    /// Whether the variable has been defined.
+    #[inline(always)]
+    pub fn is_bound(&self) -> bool {
+        // SAFETY: the reference lives only for the tag check.
+        !matches!(unsafe { &*self.value.get() }, Value::Undefined)
+    }
+
+    /// The current value, borrowed.
+    ///
+    /// # Safety
+    ///
+    /// The caller must be done with the reference before anything can store into this cell:
+    /// before evaluating code, calling a procedure or dropping a value. Inspecting the value
+    /// and cloning it (or the `Rc`s inside it) is fine.
+    #[inline(always)]
+    pub unsafe fn peek(&self) -> &Value {
+        &*self.value.get()
+    }
 }
 
 /// A top-level environment: variables and macros.
@@ -40,14 +95,12 @@ impl Globals {
         self.cells
             .borrow_mut()
             .entry(name)
-            .or_insert_with(|| {
-                Rc::new(GlobalCell { name, value: RefCell::new(Value::Undefined), protected: Cell::new(false) })
-            })
+            .or_insert_with(|| Rc::new(GlobalCell::new(name)))
             .clone()
     }
 
     pub fn define(&self, name: &str, value: Value) {
-        *self.cell(Symbol::intern(name)).value.borrow_mut() = value;
+        self.cell(Symbol::intern(name)).set(value);
     }
 
     /// Names bound to a value, for REPL completion and sandbox inspection.
@@ -55,7 +108,7 @@ impl Globals {
         let cells = self.cells.borrow();
         let mut names: Vec<String> = cells
             .values()
-            .filter(|c| !matches!(*c.value.borrow(), Value::Undefined))
+            .filter(|c| c.is_bound())
             .map(|c| c.name.name().to_string())
             .collect();
         names.sort();
@@ -67,8 +120,7 @@ impl Globals {
     pub fn clear(&self) {
         let cells: Vec<Rc<GlobalCell>> = self.cells.borrow().values().cloned().collect();
         for cell in cells {
-            let old = std::mem::replace(&mut *cell.value.borrow_mut(), Value::Undefined);
-            drop(old);
+            cell.set(Value::Undefined);
         }
         self.macros.borrow_mut().clear();
     }

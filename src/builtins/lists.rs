@@ -174,7 +174,7 @@ fn count_at(who: &str, a: &[Value], pos: usize) -> R<usize> {
 }
 
 fn call1(interp: &mut Interp, f: &Value, x: &Value) -> R<Value> {
-    interp.apply(f, vec![x.clone()])
+    interp.apply_slice(f, std::slice::from_ref(x))
 }
 
 fn holds(interp: &mut Interp, pred: &Value, x: &Value) -> R<bool> {
@@ -416,7 +416,7 @@ impl Equality {
 
     fn same(&self, interp: &mut Interp, a: &Value, b: &Value) -> R<bool> {
         match self {
-            Equality::Custom(f) => Ok(interp.apply(f, vec![a.clone(), b.clone()])?.is_true()),
+            Equality::Custom(f) => Ok(interp.apply_slice(f, &[a.clone(), b.clone()])?.is_true()),
             builtin => Ok(builtin.same_builtin(a, b)),
         }
     }
@@ -630,8 +630,12 @@ fn equal_length_lists(who: &str, f: &Value, lists: &[Value]) -> R<Vec<Vec<Value>
 }
 
 /// The arguments of the i-th call of a multi-list operation: the i-th element of each list.
-fn column(lists: &[Vec<Value>], i: usize) -> Vec<Value> {
-    lists.iter().map(|l| l[i].clone()).collect()
+/// The `i`th element of each list, as the arguments of a call: `args` is reused from call to
+/// call, so that a pass over the lists allocates no argument vectors.
+fn column<'a>(lists: &[Vec<Value>], i: usize, args: &'a mut Vec<Value>) -> &'a mut Vec<Value> {
+    args.clear();
+    args.extend(lists.iter().map(|l| l[i].clone()));
+    args
 }
 
 fn common_length(lists: &[Vec<Value>]) -> usize {
@@ -641,10 +645,11 @@ fn common_length(lists: &[Vec<Value>]) -> usize {
 fn map(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure("map", "procedure?", &a[0])?;
     let lists = equal_length_lists("map", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     let n = common_length(&lists);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        out.push(interp.apply(&a[0], column(&lists, i))?);
+        out.push(interp.apply_slice(&a[0], column(&lists, i, &mut args))?);
     }
     Ok(Value::list(out))
 }
@@ -652,8 +657,9 @@ fn map(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn for_each(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure("for-each", "procedure?", &a[0])?;
     let lists = equal_length_lists("for-each", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     for i in 0..common_length(&lists) {
-        interp.apply(&a[0], column(&lists, i))?;
+        interp.apply_slice(&a[0], column(&lists, i, &mut args))?;
     }
     Ok(Value::Void)
 }
@@ -661,9 +667,10 @@ fn for_each(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn andmap(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure("andmap", "procedure?", &a[0])?;
     let lists = equal_length_lists("andmap", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     let mut result = Value::Bool(true);
     for i in 0..common_length(&lists) {
-        result = interp.apply(&a[0], column(&lists, i))?;
+        result = interp.apply_slice(&a[0], column(&lists, i, &mut args))?;
         if !result.is_true() {
             break;
         }
@@ -674,8 +681,9 @@ fn andmap(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn ormap(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure("ormap", "procedure?", &a[0])?;
     let lists = equal_length_lists("ormap", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     for i in 0..common_length(&lists) {
-        let result = interp.apply(&a[0], column(&lists, i))?;
+        let result = interp.apply_slice(&a[0], column(&lists, i, &mut args))?;
         if result.is_true() {
             return Ok(result);
         }
@@ -738,10 +746,10 @@ fn fold_lists(who: &str, a: &[Value]) -> R<Vec<Vec<Value>>> {
 fn foldl(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let lists = fold_lists("foldl", a)?;
     let mut acc = a[1].clone();
+    let mut args = Vec::with_capacity(lists.len() + 1);
     for i in 0..common_length(&lists) {
-        let mut call = column(&lists, i);
-        call.push(acc);
-        acc = interp.apply(&a[0], call)?;
+        column(&lists, i, &mut args).push(acc);
+        acc = interp.apply_slice(&a[0], &args)?;
     }
     Ok(acc)
 }
@@ -749,10 +757,10 @@ fn foldl(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn foldr(interp: &mut Interp, a: &[Value]) -> R<Value> {
     let lists = fold_lists("foldr", a)?;
     let mut acc = a[1].clone();
+    let mut args = Vec::with_capacity(lists.len() + 1);
     for i in (0..common_length(&lists)).rev() {
-        let mut call = column(&lists, i);
-        call.push(acc);
-        acc = interp.apply(&a[0], call)?;
+        column(&lists, i, &mut args).push(acc);
+        acc = interp.apply_slice(&a[0], &args)?;
     }
     Ok(acc)
 }
@@ -760,9 +768,10 @@ fn foldr(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn filter_map(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure_at("filter-map", "procedure?", a, 0)?;
     let lists = equal_length_lists("filter-map", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     let mut out = Vec::new();
     for i in 0..common_length(&lists) {
-        let result = interp.apply(&a[0], column(&lists, i))?;
+        let result = interp.apply_slice(&a[0], column(&lists, i, &mut args))?;
         if result.is_true() {
             out.push(result);
         }
@@ -773,9 +782,10 @@ fn filter_map(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn append_map(interp: &mut Interp, a: &[Value]) -> R<Value> {
     check_procedure("append-map", "procedure?", &a[0])?;
     let lists = equal_length_lists("append-map", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     let mut parts = Vec::with_capacity(common_length(&lists));
     for i in 0..common_length(&lists) {
-        parts.push(interp.apply(&a[0], column(&lists, i))?);
+        parts.push(interp.apply_slice(&a[0], column(&lists, i, &mut args))?);
     }
     append_values("append-map", &parts)
 }
@@ -786,9 +796,10 @@ fn count(interp: &mut Interp, a: &[Value]) -> R<Value> {
         list_at("count", a, pos)?;
     }
     let lists = equal_length_lists("count", &a[0], &a[1..])?;
+    let mut args = Vec::with_capacity(lists.len());
     let mut n: i64 = 0;
     for i in 0..common_length(&lists) {
-        if interp.apply(&a[0], column(&lists, i))?.is_true() {
+        if interp.apply_slice(&a[0], column(&lists, i, &mut args))?.is_true() {
             n += 1;
         }
     }

@@ -923,14 +923,21 @@ enum Piece<'a> {
     Arg(Directive),
 }
 
-/// Splits a format string into literal text and directives, reporting ill-formed patterns
-/// in Racket's words.
-fn parse_format<'a>(who: &str, fmt: &'a str, args: &[Value]) -> R<Vec<Piece<'a>>> {
-    let mut pieces = Vec::new();
+/// Splits a format string into literal text and directives, handing each to `piece` in order
+/// and reporting ill-formed patterns in Racket's words. (Going over the string again is
+/// cheaper than collecting the pieces.)
+fn parse_format<'a>(
+    who: &str,
+    fmt: &'a str,
+    args: &[Value],
+    mut piece: impl FnMut(Piece<'a>) -> R<()>,
+) -> R<()> {
     let mut rest = fmt;
-    while let Some(tilde) = rest.find('~') {
+    // A byte search: `~` is ASCII, so its byte position is a character boundary, and
+    // `str::find` costs more than the scan on the short strings `format` gets.
+    while let Some(tilde) = rest.bytes().position(|b| b == b'~') {
         if tilde > 0 {
-            pieces.push(Piece::Text(&rest[..tilde]));
+            piece(Piece::Text(&rest[..tilde]))?;
         }
         let mut chars = rest[tilde + 1..].chars();
         let Some(tag) = chars.next() else {
@@ -938,28 +945,28 @@ fn parse_format<'a>(who: &str, fmt: &'a str, args: &[Value]) -> R<Vec<Piece<'a>>
         };
         let mut after = tilde + 1 + tag.len_utf8();
         match tag.to_ascii_lowercase() {
-            'n' | '%' => pieces.push(Piece::Text("\n")),
-            '~' => pieces.push(Piece::Text("~")),
-            'a' => pieces.push(Piece::Arg(Directive::Show {
+            'n' | '%' => piece(Piece::Text("\n"))?,
+            '~' => piece(Piece::Text("~"))?,
+            'a' => piece(Piece::Arg(Directive::Show {
                 mode: Mode::Display,
                 truncate: false,
-            })),
-            's' => pieces.push(Piece::Arg(Directive::Show {
+            }))?,
+            's' => piece(Piece::Arg(Directive::Show {
                 mode: Mode::Write,
                 truncate: false,
-            })),
-            'v' => pieces.push(Piece::Arg(Directive::Show {
+            }))?,
+            'v' => piece(Piece::Arg(Directive::Show {
                 mode: Mode::Print,
                 truncate: false,
-            })),
-            'e' => pieces.push(Piece::Arg(Directive::Show {
+            }))?,
+            'e' => piece(Piece::Arg(Directive::Show {
                 mode: Mode::Print,
                 truncate: true,
-            })),
-            'c' => pieces.push(Piece::Arg(Directive::Char)),
-            'b' => pieces.push(Piece::Arg(Directive::Radix(2))),
-            'o' => pieces.push(Piece::Arg(Directive::Radix(8))),
-            'x' => pieces.push(Piece::Arg(Directive::Radix(16))),
+            }))?,
+            'c' => piece(Piece::Arg(Directive::Char))?,
+            'b' => piece(Piece::Arg(Directive::Radix(2)))?,
+            'o' => piece(Piece::Arg(Directive::Radix(8)))?,
+            'x' => piece(Piece::Arg(Directive::Radix(16)))?,
             '.' => {
                 let mode = match chars.next().map(|c| c.to_ascii_lowercase()) {
                     Some('a') => Mode::Display,
@@ -974,10 +981,10 @@ fn parse_format<'a>(who: &str, fmt: &'a str, args: &[Value]) -> R<Vec<Piece<'a>>
                     }
                 };
                 after += 1;
-                pieces.push(Piece::Arg(Directive::Show {
+                piece(Piece::Arg(Directive::Show {
                     mode,
                     truncate: true,
-                }));
+                }))?;
             }
             c if c.is_whitespace() => after = tilde + 1 + skipped_whitespace(&rest[tilde + 1..]),
             _ => return Err(ill_formed(who, &format!("tag `~{tag}` not allowed"), args)),
@@ -985,9 +992,9 @@ fn parse_format<'a>(who: &str, fmt: &'a str, args: &[Value]) -> R<Vec<Piece<'a>>
         rest = &rest[after..];
     }
     if !rest.is_empty() {
-        pieces.push(Piece::Text(rest));
+        piece(Piece::Text(rest))?;
     }
-    Ok(pieces)
+    Ok(())
 }
 
 /// `~` followed by whitespace skips the whitespace, up to but not including a second newline.
@@ -1038,8 +1045,11 @@ fn ill_formed(who: &str, explanation: &str, args: &[Value]) -> Error {
 
 /// Fills in a `format` string (also used by `printf`, `fprintf`, `eprintf` and `error`).
 pub fn format_string(_interp: &mut Interp, who: &str, fmt: &str, args: &[Value]) -> R<String> {
-    let pieces = parse_format(who, fmt, args)?;
-    let wanted = pieces.iter().filter(|p| matches!(p, Piece::Arg(_))).count();
+    let mut wanted = 0;
+    parse_format(who, fmt, args, |piece| {
+        wanted += matches!(piece, Piece::Arg(_)) as usize;
+        Ok(())
+    })?;
     if wanted != args.len() {
         return Err(Error::contract_msg(
             who,
@@ -1052,7 +1062,7 @@ pub fn format_string(_interp: &mut Interp, who: &str, fmt: &str, args: &[Value])
     }
     let mut out = String::with_capacity(fmt.len() + 8 * args.len());
     let mut next_arg = args.iter();
-    for piece in pieces {
+    parse_format(who, fmt, args, |piece| {
         match piece {
             Piece::Text(text) => out.push_str(text),
             Piece::Arg(directive) => {
@@ -1060,7 +1070,8 @@ pub fn format_string(_interp: &mut Interp, who: &str, fmt: &str, args: &[Value])
                 format_arg(who, &mut out, directive, arg, args)?;
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

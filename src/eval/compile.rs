@@ -182,7 +182,7 @@ impl Compiler {
             return Some(base);
         }
         let user_defined = self.globals.cells.borrow().get(&base).is_some_and(|c| {
-            !matches!(*c.value.borrow(), Value::Undefined | Value::Primitive(_)) && !c.protected.get()
+            !matches!(c.get(), Value::Undefined | Value::Primitive(_)) && !c.protected.get()
         });
         if user_defined {
             return None;
@@ -347,7 +347,7 @@ impl Compiler {
             }
         }
         if let (Node::Global(cell, _), true) = (&callee, keywords.is_empty()) {
-            let current = cell.value.borrow().clone();
+            let current = cell.get();
             if let Value::Primitive(builtin) = current {
                 let cell = cell.clone();
                 let span = d.span;
@@ -517,7 +517,7 @@ impl Compiler {
             return Ok(lambda);
         }
         // Nothing can capture this procedure's frame, so it can live on the value stack.
-        compile_in_frame(self, true).map(|l| Lambda { on_stack: true, ..l })
+        compile_in_frame(self, true).map(Lambda::on_the_stack)
     }
 
     fn compile_lambda_in_frame(
@@ -621,6 +621,7 @@ impl Compiler {
             self_slot,
             self_assigned,
             on_stack: false,
+            direct_argc: u32::MAX,
         })
     }
 
@@ -644,6 +645,7 @@ impl Compiler {
             self_slot: None,
             self_assigned: false,
             on_stack: false,
+            direct_argc: u32::MAX,
         })))
     }
 

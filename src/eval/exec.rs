@@ -85,15 +85,19 @@ impl Interp {
         self.eval_at(node, env, base, None)
     }
 
+    /// `run` out of line: the way into the loop for everything but calls in operand position.
+    #[inline(never)]
+    fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, running: Running) -> R<Value> {
+        self.run(node, env, my_base, running)
+    }
+
     /// Evaluates `node` with this invocation's part of the value stack starting at `my_base`.
     /// With `running` set, `node` is that procedure's body and its frame is at `my_base`.
-    #[inline(never)]
-    fn eval_at(&mut self, node: &Node, env: &Env, my_base: usize, mut running: Running) -> R<Value> {
+    /// Inlined into `eval_at` and `eval_call`, the two ways into the loop.
+    #[inline(always)]
+    fn run(&mut self, node: &Node, env: &Env, my_base: usize, mut running: Running) -> R<Value> {
         if stack_pointer() < self.stack_limit {
-            return Err(Error::new(
-                ExnKind::Fail,
-                "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
-            ));
+            return Err(stack_exhausted());
         }
         let saved_base = self.frame_base;
         if running.is_some() {
@@ -102,14 +106,17 @@ impl Interp {
         let result = self.eval_loop(node, env, my_base, &mut running);
         self.pop_values(my_base);
         self.frame_base = saved_base;
-        if let (Err(e), Some((lambda, span))) = (&result, running) {
-            e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
+        if let Err(e) = &result {
+            if let Some((lambda, span)) = &running {
+                add_context(e, lambda, *span);
+            }
         }
         result
     }
 
     /// `my_base` is where this invocation's part of the value stack starts: a tail call to a
     /// procedure with a stack frame replaces everything above it.
+    #[inline(always)]
     fn eval_loop(
         &mut self,
         node: &Node,
@@ -135,7 +142,7 @@ impl Interp {
                     cell,
                     args,
                     span,
-                } => return self.binary(*op, builtin, cell, args, *span, &env),
+                } => return self.binary_in_place(*op, builtin, cell, args, *span, &env),
                 Node::Unary {
                     op,
                     builtin,
@@ -221,6 +228,14 @@ impl Interp {
     ) -> R<Entered> {
         // Builtins and closures with stack frames are called from here directly: one Rust
         // frame less per level of recursion, and no argument vector.
+        if keywords.is_empty() {
+            if let Some((lambda, closure_env)) = self.peek_direct(callee, args.len()) {
+                let start = self.push_direct_frame(&lambda, args, env)?;
+                self.replace_frame(my_base, start);
+                self.frame_base = my_base;
+                return Ok(Entered::Body(lambda, closure_env));
+            }
+        }
         let peeked = match keywords.is_empty() {
             true => self.peek_stack_closure(callee),
             false => None,
@@ -274,7 +289,8 @@ impl Interp {
         }
         match (callee, lambda.self_slot) {
             (Node::StackLocal { slot, .. }, Some(own)) => *slot == own && !lambda.self_assigned,
-            (Node::Global(cell, _), None) => match &*cell.value.borrow() {
+            // SAFETY: the reference is only inspected.
+            (Node::Global(cell, _), None) => match unsafe { cell.peek() } {
                 Value::Closure(c) => Rc::ptr_eq(&c.lambda, lambda) && same_env(&c.env, env),
                 _ => false,
             },
@@ -287,22 +303,73 @@ impl Interp {
     /// variables are undefined again; the slot holding the procedure itself keeps it.
     #[inline(never)]
     fn reenter_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<()> {
+        // Up to three arguments are evaluated into locals and moved into place from there.
+        match args {
+            [a] => {
+                let x = self.eval_operand(a, env)?;
+                if let [p, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                }
+                self.clear_locals(lambda, 1);
+                return Ok(());
+            }
+            [a, b] => {
+                let x = self.eval_operand(a, env)?;
+                let y = self.eval_operand(b, env)?;
+                if let [p, q, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                    discard(std::mem::replace(q, y));
+                }
+                self.clear_locals(lambda, 2);
+                return Ok(());
+            }
+            [a, b, c] => {
+                let x = self.eval_operand(a, env)?;
+                let y = self.eval_operand(b, env)?;
+                let z = self.eval_operand(c, env)?;
+                if let [p, q, r, ..] = self.running_frame(lambda) {
+                    discard(std::mem::replace(p, x));
+                    discard(std::mem::replace(q, y));
+                    discard(std::mem::replace(r, z));
+                }
+                self.clear_locals(lambda, 3);
+                return Ok(());
+            }
+            _ => {}
+        }
         let base = self.frame_base;
         let start = self.value_stack.len();
         for a in args {
-            let v = self.eval_operand(a, env)?;
-            self.value_stack.push(v);
+            self.push_operand(a, env)?;
         }
-        for i in 0..args.len() {
-            self.value_stack.swap(base + i, start + i);
+        let (frame, new) = self.value_stack.split_at_mut(start);
+        let frame = &mut frame[base..base + lambda.frame_size as usize];
+        for (slot, v) in frame.iter_mut().zip(new.iter_mut()) {
+            std::mem::swap(slot, v);
         }
-        for i in args.len()..lambda.frame_size as usize {
-            if lambda.self_slot != Some(i as u32) {
-                discard(std::mem::replace(&mut self.value_stack[base + i], Value::Undefined));
-            }
-        }
+        self.clear_locals(lambda, args.len());
         self.pop_values(start);
         Ok(())
+    }
+
+    /// The frame of the running procedure, whose code is `lambda`.
+    #[inline(always)]
+    fn running_frame(&mut self, lambda: &Lambda) -> &mut [Value] {
+        let base = self.frame_base;
+        &mut self.value_stack[base..base + lambda.frame_size as usize]
+    }
+
+    /// Makes the variables of the running frame after its first `params` slots undefined
+    /// again, except the one holding the procedure itself.
+    #[inline(always)]
+    fn clear_locals(&mut self, lambda: &Lambda, params: usize) {
+        if lambda.frame_size as usize > params {
+            for (i, slot) in self.running_frame(lambda).iter_mut().enumerate().skip(params) {
+                if lambda.self_slot != Some(i as u32) {
+                    discard(std::mem::replace(slot, Value::Undefined));
+                }
+            }
+        }
     }
 
     /// Evaluates the leading parts of a sequence for their effects.
@@ -333,29 +400,64 @@ impl Interp {
     /// everything else is a call, which keeps the callers' frames small.
     #[inline(always)]
     fn eval_operand(&mut self, node: &Node, env: &Env) -> R<Value> {
+        if let Node::Call { .. } = node {
+            return self.eval_call(node, env);
+        }
+        match self.peek_operand(node) {
+            Some(v) => Ok(v),
+            None => self.eval_operand_slow(node, env),
+        }
+    }
+
+    /// Evaluates an operand onto the value stack; what `peek_operand` reads goes there without
+    /// passing through a `Result`. (Each case pushes on its own: merged, the values' paths
+    /// make the compiler move them through memory piecemeal.)
+    #[inline(always)]
+    fn push_operand(&mut self, node: &Node, env: &Env) -> R<()> {
         match node {
             Node::StackLocal { slot, .. } => {
                 let v = &self.value_stack[self.frame_base + *slot as usize];
                 if !matches!(v, Value::Undefined) {
-                    return Ok(v.clone());
+                    let v = v.clone();
+                    self.value_stack.push(v);
+                    return Ok(());
                 }
             }
-            Node::Const(v) => return Ok(v.clone()),
-            Node::Binary {
-                op,
-                builtin,
-                cell,
-                args,
-                span,
-            } => {
+            Node::Const(v) => {
+                self.value_stack.push(v.clone());
+                return Ok(());
+            }
+            Node::Binary { op, builtin, cell, args, .. } => {
                 if let Some(v) = self.peek_binary(*op, builtin, cell, args) {
-                    return Ok(v);
+                    self.value_stack.push(v);
+                    return Ok(());
                 }
-                return self.binary(*op, builtin, cell, args, *span, env);
+            }
+            Node::Call { .. } => {
+                let v = self.eval_call(node, env)?;
+                self.value_stack.push(v);
+                return Ok(());
             }
             _ => {}
         }
-        self.eval_operand_slow(node, env)
+        let v = self.eval_operand_slow(node, env)?;
+        self.value_stack.push(v);
+        Ok(())
+    }
+
+    /// The value of an operand that needs no evaluation: a set stack variable, a constant, or
+    /// an inlined builtin applied to fixnums read that way.
+    #[inline(always)]
+    fn peek_operand(&self, node: &Node) -> Option<Value> {
+        match node {
+            Node::StackLocal { slot, .. } => {
+                let v = &self.value_stack[self.frame_base + *slot as usize];
+                (!matches!(v, Value::Undefined)).then(|| v.clone())
+            }
+            Node::Const(v) => Some(v.clone()),
+            Node::Binary { op, builtin, cell, args, .. } => self.peek_binary(*op, builtin, cell, args),
+            _ => None,
+        }
     }
 
     /// Evaluates a node, without the cost of a full `eval` for constants, variables and calls
@@ -386,14 +488,31 @@ impl Interp {
                 arg,
                 span,
             } => self.unary(*op, builtin, cell, arg, *span, env),
+            Node::Call { .. } => self.eval_call(node, env),
+            _ => self.eval(node, env),
+        }
+    }
+
+    /// Evaluates a call that is not in tail position. A closure with a stack frame gets its
+    /// frame straight onto the value stack and its body runs here, without `eval_loop`
+    /// dispatching on the call first.
+    #[inline(never)]
+    fn eval_call(&mut self, node: &Node, env: &Env) -> R<Value> {
+        match node {
             Node::Call {
                 callee,
                 args,
                 keywords,
                 span,
             } if keywords.is_empty() => {
-                // A closure with a stack frame: its frame goes straight onto the value stack
-                // and its body runs, without `eval_loop` dispatching on the call first.
+                if let Some((lambda, closure_env)) = self.peek_direct(callee, args.len()) {
+                    let start = self.push_direct_frame(&lambda, args, env)?;
+                    self.tick()?;
+                    let body: *const Node = &lambda.body;
+                    // SAFETY: `lambda`, moved into the running procedure of `run`, keeps the
+                    // body alive while it runs (see `eval_loop`).
+                    return self.run(unsafe { &*body }, &closure_env, start, Some((lambda, *span)));
+                }
                 if let Some((lambda, closure_env)) = self.peek_stack_closure(callee) {
                     if lambda.self_slot.is_none() {
                         let start = self.push_stack_frame(&lambda, None, args, *span, env)?;
@@ -413,10 +532,26 @@ impl Interp {
         }
     }
 
-    /// A call of an inlined two-argument builtin (see `inlined`); a global that no longer holds
-    /// the builtin gets an ordinary call.
+    /// `binary_in_place` out of line, for inlined builtins in operand position.
     #[inline(never)]
     fn binary(
+        &mut self,
+        op: BinaryOp,
+        builtin: &'static Primitive,
+        cell: &GlobalCell,
+        args: &[Node; 2],
+        span: Span,
+        env: &Env,
+    ) -> R<Value> {
+        self.binary_in_place(op, builtin, cell, args, span, env)
+    }
+
+    /// A call of an inlined two-argument builtin (see `inlined`); a global that no longer holds
+    /// the builtin gets an ordinary call. Inlined into the evaluation loop, where such a call
+    /// in tail position is often the step of a recursion (`(cons x (f ...))`,
+    /// `(+ (f ...) (f ...))`): a separate Rust frame would stay live at every level.
+    #[inline(always)]
+    fn binary_in_place(
         &mut self,
         op: BinaryOp,
         builtin: &'static Primitive,
@@ -625,7 +760,7 @@ impl Interp {
                 Ok(Value::Void)
             }
             Node::SetGlobal { cell, value, span } => {
-                if let Value::Undefined = *cell.value.borrow() {
+                if !cell.is_bound() {
                     let err = Error::new(
                         ExnKind::Variable,
                         format!(
@@ -637,12 +772,12 @@ impl Interp {
                     return Err(err);
                 }
                 let v = self.eval_operand(value, env)?;
-                *cell.value.borrow_mut() = v;
+                cell.set(v);
                 Ok(Value::Void)
             }
             Node::DefineGlobal { cell, value, .. } => {
                 let v = self.eval_operand(value, env)?;
-                *cell.value.borrow_mut() = v;
+                cell.set(v);
                 Ok(Value::Void)
             }
             Node::BindValues {
@@ -674,7 +809,7 @@ impl Interp {
                             let index = self.frame_base + *slot as usize;
                             self.value_stack[index] = v;
                         }
-                        Target::Global(cell) => *cell.value.borrow_mut() = v,
+                        Target::Global(cell) => cell.set(v),
                     }
                 }
                 Ok(Value::Void)
@@ -719,10 +854,42 @@ impl Interp {
             _ => None,
         };
         match callee {
-            Node::Global(cell, _) => parts(&cell.value.borrow()),
+            // SAFETY: `parts` only inspects the value and clones the `Rc`s in it.
+            Node::Global(cell, _) => parts(unsafe { cell.peek() }),
             Node::StackLocal { slot, .. } => parts(&self.value_stack[self.frame_base + *slot as usize]),
             _ => None,
         }
+    }
+
+    /// The code and environment of the closure a variable operator holds, when a call with
+    /// `argc` arguments can build its frame directly (see `Lambda::direct_argc`).
+    #[inline(always)]
+    fn peek_direct(&self, callee: &Node, argc: usize) -> Option<(Rc<Lambda>, Env)> {
+        let f = match callee {
+            // SAFETY: the value is only inspected and the `Rc`s in it cloned.
+            Node::Global(cell, _) => unsafe { cell.peek() },
+            Node::StackLocal { slot, .. } => &self.value_stack[self.frame_base + *slot as usize],
+            _ => return None,
+        };
+        match f {
+            Value::Closure(c) if c.lambda.direct_argc as usize == argc => Some((c.lambda.clone(), c.env.clone())),
+            _ => None,
+        }
+    }
+
+    /// Evaluates the arguments of a call that builds its frame directly (see
+    /// `Lambda::direct_argc`) onto the value stack, followed by the procedure's other
+    /// variables, undefined. Returns where the frame starts.
+    #[inline(always)]
+    fn push_direct_frame(&mut self, lambda: &Lambda, args: &[Node], env: &Env) -> R<usize> {
+        let start = self.value_stack.len();
+        for a in args {
+            self.push_operand(a, env)?;
+        }
+        for _ in args.len()..lambda.frame_size as usize {
+            self.value_stack.push(Value::Undefined);
+        }
+        Ok(start)
     }
 
     /// Calls anything but a builtin or a closure with a stack frame: the arguments go into a
@@ -812,10 +979,13 @@ impl Interp {
     /// Truncates the value stack, without calls into the drop glue for values that own nothing.
     #[inline(always)]
     fn pop_values(&mut self, len: usize) {
-        while self.value_stack.len() > len {
-            if let Some(v) = self.value_stack.pop() {
-                discard(v);
-            }
+        let Some(popped) = self.value_stack.get(len..) else { return };
+        if popped.iter().all(Value::owns_nothing) {
+            // SAFETY: `len` is within the vector and the values past it own nothing, so not
+            // running their destructors leaks nothing.
+            unsafe { self.value_stack.set_len(len) }
+        } else {
+            self.value_stack.truncate(len);
         }
     }
 
@@ -875,12 +1045,38 @@ impl Interp {
         }
     }
 
-    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector.
+    /// Calls a procedure with arguments in a slice: a builtin gets them without a vector, and
+    /// a closure with a direct frame (see `Lambda::direct_argc`) on the value stack.
     pub fn apply_slice(&mut self, f: &Value, args: &[Value]) -> R<Value> {
         match f {
             Value::Primitive(p) => self.call_primitive_positional(p, args),
+            Value::Closure(c) if c.lambda.direct_argc as usize == args.len() => {
+                self.tick()?;
+                let base = self.value_stack.len();
+                self.value_stack.extend_from_slice(args);
+                self.run_direct_closure(c, base)
+            }
             _ => self.apply(f, args.to_vec()),
         }
+    }
+
+    /// Runs a closure with a direct frame whose arguments are on the value stack from `base`,
+    /// the way `apply_kw` runs other closures: an error names the procedure (at its
+    /// definition) in its call chain, whatever the body called in tail position.
+    fn run_direct_closure(&mut self, c: &Closure, base: usize) -> R<Value> {
+        let lambda = &c.lambda;
+        while self.value_stack.len() < base + lambda.frame_size as usize {
+            self.value_stack.push(Value::Undefined);
+        }
+        let saved_base = self.frame_base;
+        self.frame_base = base;
+        let result = self.eval(&lambda.body, &c.env);
+        self.pop_values(base);
+        self.frame_base = saved_base;
+        if let Err(e) = &result {
+            add_context(e, lambda, lambda.span);
+        }
+        result
     }
 
     /// Calls a procedure with positional arguments (used by higher-order builtins).
@@ -896,6 +1092,12 @@ impl Interp {
         keywords: Vec<(Symbol, Value)>,
     ) -> R<Value> {
         match f {
+            Value::Closure(c) if c.lambda.direct_argc as usize == args.len() && keywords.is_empty() => {
+                self.tick()?;
+                let base = self.value_stack.len();
+                self.value_stack.extend(args);
+                self.run_direct_closure(c, base)
+            }
             Value::Closure(c) => {
                 let bound = self.bind_arguments(c, args, keywords)?;
                 self.tick()?;
@@ -909,7 +1111,7 @@ impl Interp {
                 self.value_stack.truncate(base);
                 self.frame_base = saved_base;
                 if let Err(e) = &result {
-                    e.push_context(bound.lambda.name.map_or("anonymous procedure", |n| n.name()), bound.lambda.span);
+                    add_context(e, &bound.lambda, bound.lambda.span);
                 }
                 result
             }
@@ -1082,13 +1284,22 @@ impl Interp {
     }
 
     /// Called on every procedure call: polls for interrupts and runs the cycle collector.
-    #[inline]
+    #[inline(always)]
     fn tick(&mut self) -> R<()> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks & self.tick_mask == 0 {
-            self.poll()?;
-            collector_poll();
+            return self.tick_slow();
         }
+        Ok(())
+    }
+
+    /// The part of `tick` that runs once every `tick_mask + 1` calls, kept out of line so that
+    /// the evaluator's loops stay small.
+    #[cold]
+    #[inline(never)]
+    fn tick_slow(&mut self) -> R<()> {
+        self.poll()?;
+        collector_poll();
         Ok(())
     }
 }
@@ -1147,7 +1358,8 @@ pub fn collect_cycles() -> usize {
 /// Whether a global still holds the builtin a call was compiled for.
 #[inline(always)]
 fn holds_builtin(cell: &GlobalCell, builtin: &'static Primitive) -> bool {
-    matches!(&*cell.value.borrow(), Value::Primitive(p) if std::ptr::eq(*p, builtin))
+    // SAFETY: the reference is only inspected.
+    matches!(unsafe { cell.peek() }, Value::Primitive(p) if std::ptr::eq(*p, builtin))
 }
 
 /// The builtin a call's operator names, when it is a global currently bound to one (other
@@ -1155,7 +1367,8 @@ fn holds_builtin(cell: &GlobalCell, builtin: &'static Primitive) -> bool {
 #[inline(always)]
 fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
     match callee {
-        Node::Global(cell, _) => match &*cell.value.borrow() {
+        // SAFETY: the reference is only inspected.
+        Node::Global(cell, _) => match unsafe { cell.peek() } {
             Value::Primitive(p) if !is_apply(p) => Some(*p),
             _ => None,
         },
@@ -1166,19 +1379,27 @@ fn global_builtin(callee: &Node) -> Option<&'static Primitive> {
 /// Drops a value, without a call into the drop glue for values that own nothing.
 #[inline(always)]
 fn discard(v: Value) {
-    if matches!(
-        v,
-        Value::Int(_)
-            | Value::Bool(_)
-            | Value::Float(_)
-            | Value::Void
-            | Value::Null
-            | Value::Primitive(_)
-    ) {
+    if v.owns_nothing() {
         std::mem::forget(v);
     } else {
         drop(v);
     }
+}
+
+/// Names the procedure `lambda`, called at `span`, in an error's call chain.
+#[cold]
+#[inline(never)]
+fn add_context(e: &Error, lambda: &Lambda, span: Span) {
+    e.push_context(lambda.name.map_or("anonymous procedure", |n| n.name()), span);
+}
+
+#[cold]
+#[inline(never)]
+fn stack_exhausted() -> Error {
+    Error::new(
+        ExnKind::Fail,
+        "recursion too deep: the evaluation stack is exhausted (is a recursion missing its base case?)",
+    )
 }
 
 #[cold]
@@ -1218,7 +1439,7 @@ impl Interp {
 
 #[inline(always)]
 fn global_ref(cell: &GlobalCell, span: Span) -> R<Value> {
-    let v = cell.value.borrow().clone();
+    let v = cell.get();
     if let Value::Undefined = v {
         return Err(unbound_error(cell, span));
     }

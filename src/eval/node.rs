@@ -72,9 +72,25 @@ pub struct Lambda {
     pub self_assigned: bool,
     /// The frame lives on the value stack instead of the heap.
     pub on_stack: bool,
+    /// For a procedure whose frame lives on the value stack and whose parameters are all
+    /// required (no optional, rest or keyword parameters, no self slot, not `case-lambda`): the
+    /// number of parameters, so that a call with that many arguments can evaluate them straight
+    /// into the new frame with one comparison. `u32::MAX` for every other procedure.
+    pub direct_argc: u32,
 }
 
 impl Lambda {
+    /// The procedure, with its frame moved to the value stack.
+    pub fn on_the_stack(self) -> Lambda {
+        let plain = self.optional_defaults.is_empty()
+            && !self.rest
+            && self.keywords.is_empty()
+            && self.cases.is_empty()
+            && self.self_slot.is_none();
+        let direct_argc = if plain { self.required } else { u32::MAX };
+        Lambda { on_stack: true, direct_argc, ..self }
+    }
+
     /// The name Racket gives the procedure: its own, or for an anonymous one its source
     /// location (`file:line:column`, with Racket's 0-based column).
     pub fn display_name(&self) -> String {

@@ -65,7 +65,7 @@ fn unsafe_overwrite(interp: &mut Interp, a: &[Value]) -> R<Value> {
         &format!("{} = {}", name.name(), display_string(&a[1])),
     );
     let cell = interp.globals.cell(name);
-    *cell.value.borrow_mut() = a[1].clone();
+    cell.set(a[1].clone());
     Ok(Value::Void)
 }
 
@@ -79,7 +79,7 @@ fn unsafe_exec_sub_output(interp: &mut Interp, a: &[Value]) -> R<Value> {
         .cells
         .borrow()
         .get(&Symbol::intern("context"))
-        .map(|cell| cell.value.borrow().clone())
+        .map(|cell| cell.get())
         .filter(|v| !matches!(v, Value::Undefined))
         .unwrap_or_else(|| Value::string(String::new()));
     run(interp, &code, context, Origin::ExecSubOutput)

@@ -28,7 +28,7 @@ fn finish_var(interp: &mut Interp, a: &[Value]) -> R<Value> {
         Value::Symbol(s) => s.name().to_string(),
         other => return Err(Error::contract("finish-var", "(or/c string? symbol?)", other)),
     };
-    let scheme = interp.globals.cells.borrow().get(&Symbol::intern(&name)).map(|cell| cell.value.borrow().clone());
+    let scheme = interp.globals.cells.borrow().get(&Symbol::intern(&name)).map(|cell| cell.get());
     if let Some(value) = scheme.filter(|v| !matches!(v, Value::Undefined)) {
         return Err(Error::finish(value));
     }

@@ -107,15 +107,17 @@ const CYCLE_CHECK_AFTER: usize = 10_000;
 /// assumed equal, which is the right answer for cyclic data (the other comparisons decide).
 pub fn equal(a: &Value, b: &Value) -> bool {
     let mut pending: Vec<(Value, Value)> = Vec::new();
-    let mut containers_seen = 0usize;
-    let mut visited: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
     if !equal_step(a, b, &mut pending) {
         return false;
     }
+    let mut containers_seen = 0usize;
+    // Made only when needed: most comparisons (strings, numbers, short lists) never get there,
+    // and a new set costs a look at the thread's hashing keys.
+    let mut visited: Option<std::collections::HashSet<(usize, usize)>> = None;
     while let Some((x, y)) = pending.pop() {
         if let (Some(ix), Some(iy)) = (container_identity(&x), container_identity(&y)) {
             containers_seen += 1;
-            if containers_seen > CYCLE_CHECK_AFTER && !visited.insert((ix, iy)) {
+            if containers_seen > CYCLE_CHECK_AFTER && !visited.get_or_insert_with(Default::default).insert((ix, iy)) {
                 continue;
             }
         }

@@ -47,6 +47,11 @@ fn to_string(v: &Value, mode: Mode) -> String {
 
 /// Appends the printed form of `v` to `out`.
 pub fn write_value(out: &mut String, v: &Value, mode: Mode) {
+    // A fixnum prints alike in every mode and needs none of the printer's cycle bookkeeping.
+    if let Value::Int(i) = v {
+        push_decimal(out, *i);
+        return;
+    }
     let start = out.len();
     let mut printer = Printer::new(out, mode);
     printer.top(v);
@@ -63,6 +68,28 @@ pub fn write_value(out: &mut String, v: &Value, mode: Mode) {
     }
     printer.constructor = constructor;
     printer.top(v);
+}
+
+/// Appends the decimal digits of `i` (what `write!` does, without the formatting machinery,
+/// which costs more than the digits for the short numbers programs print most).
+pub fn push_decimal(out: &mut String, i: i64) {
+    let mut digits = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    if let Ok(text) = std::str::from_utf8(&digits[start..]) {
+        out.push_str(text);
+    }
 }
 
 /// How one datum is printed: the three modes, where `Quoted` is `print` mode inside data
@@ -307,9 +334,7 @@ impl<'a> Printer<'a> {
             Value::Undefined => self.out.push_str("#<undefined>"),
             Value::Bool(true) => self.out.push_str("#t"),
             Value::Bool(false) => self.out.push_str("#f"),
-            Value::Int(i) => {
-                let _ = write!(self.out, "{i}");
-            }
+            Value::Int(i) => push_decimal(self.out, *i),
             Value::Big(_) | Value::Rat(_) | Value::Float(_) => {
                 self.out.push_str(&number_to_string(v, 10))
             }
@@ -1309,5 +1334,17 @@ mod tests {
         write_value(&mut out, &Value::str("a"), Mode::Write);
         write_value(&mut out, &sym("b"), Mode::Print);
         assert_eq!(out, ">\"a\"'b");
+    }
+
+    #[test]
+    fn fixnums_print_their_decimal_digits_in_every_mode() {
+        for i in [0, 7, -7, 10, -100, 1234567890, i64::MAX, i64::MIN] {
+            for mode in [Mode::Display, Mode::Write, Mode::Print] {
+                let mut out = String::new();
+                write_value(&mut out, &Value::Int(i), mode);
+                assert_eq!(out, i.to_string());
+            }
+        }
+        assert_eq!(print_string(&list(vec![Value::Int(-3), Value::Int(40)])), "'(-3 40)");
     }
 }
