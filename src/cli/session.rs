@@ -12,9 +12,6 @@ use crate::Interp;
 
 #[derive(Args, Debug, Clone)]
 pub struct SessionFlags {
-    #[command(flatten)]
-    pub sandbox: super::sandbox_flags::SandboxFlags,
-
     /// Bind the Python global NAME to the lines of PATH, loaded lazily (`-`: an iterator over
     /// standard input's lines). Repeatable.
     #[arg(long = "input", value_name = "NAME=PATH")]
@@ -69,6 +66,9 @@ pub struct SessionFlags {
     /// With --trace, also record each call's full request and answer.
     #[arg(long, requires = "trace")]
     pub trace_full: bool,
+
+    #[command(flatten)]
+    pub sandbox: super::sandbox_flags::SandboxFlags,
 }
 
 /// Why the session could not be prepared, with the exit code that goes with it.
