@@ -13,26 +13,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::http::{MockServer, Recorded, Reply};
-use common::{run_command, MODEL_ENV};
+use common::{run_command, Out, MODEL_ENV};
 use serde_json::json;
-
-/// How one run ended.
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-impl Out {
-    fn ok(self) -> Out {
-        assert_eq!(self.code, Some(0), "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
 
 /// Where the model calls of a run go.
 enum Model<'a> {
@@ -48,7 +30,8 @@ fn data(name: &str) -> String {
     common::tests_dir("conformance").join("data").join(name).display().to_string()
 }
 
-/// Runs `rlmsh run [--offline] --checkpoint-dir CKPT OPTIONS... SCRIPT ARGS...` in `dir`.
+/// Runs `rlmsh run [--offline] --checkpoint-dir CKPT OPTIONS... SCRIPT ARGS...` in `dir`; the
+/// run must succeed.
 fn run(model: &Model, dir: &Path, script: &str, options: &[&str], args: &[&str]) -> Out {
     let mut cmd = Command::new(common::rlmsh_bin());
     cmd.arg("run").current_dir(dir);
@@ -65,13 +48,9 @@ fn run(model: &Model, dir: &Path, script: &str, options: &[&str], args: &[&str])
         }
     }
     cmd.arg("--checkpoint-dir").arg(dir.join("ckpt")).args(options).arg(program(script)).args(args);
-    let r = run_command(&mut cmd, common::TIMEOUT);
-    assert!(!r.timed_out, "{script} timed out");
-    Out {
-        stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
-        code: r.code,
-    }
+    let out = Out::of(run_command(&mut cmd, common::TIMEOUT), script);
+    out.ok();
+    out
 }
 
 fn temp() -> tempfile::TempDir {
@@ -101,7 +80,7 @@ fn refuse() -> Reply {
 #[test]
 fn fan_out_offline_answers_follow_the_described_shape() {
     let dir = temp();
-    let out = run(&Model::Offline, dir.path(), "fan-out.scm", &["--context", &data("tickets.json")], &[]).ok();
+    let out = run(&Model::Offline, dir.path(), "fan-out.scm", &["--context", &data("tickets.json")], &[]);
     assert_eq!(out.lines(), ["tickets: 5", "classified: 5", "urgency total: 15", "teams: ...=5", "busiest: ..."]);
 }
 
@@ -119,7 +98,7 @@ fn fan_out_over_http_tallies_scripted_json_answers() {
         Reply::openai(&answer.to_string(), 10, 5)
     });
     let dir = temp();
-    let out = run(&Model::Http(&server), dir.path(), "fan-out.scm", &["--context", &data("tickets.json")], &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "fan-out.scm", &["--context", &data("tickets.json")], &[]);
     assert_eq!(out.lines(), ["tickets: 5", "classified: 5", "urgency total: 16", "teams: accounts=2, billing=3", "busiest: billing"]);
     let requests = server.requests();
     assert_eq!(requests.len(), 5);
@@ -132,7 +111,7 @@ fn fan_out_over_http_tallies_scripted_json_answers() {
 #[test]
 fn critique_refine_offline_runs_every_round() {
     let dir = temp();
-    let out = run(&Model::Offline, dir.path(), "critique-refine.scm", &["--context", &data("brief.txt")], &[]).ok();
+    let out = run(&Model::Offline, dir.path(), "critique-refine.scm", &["--context", &data("brief.txt")], &[]);
     let lines = out.lines();
     assert_eq!(lines[..3], ["round 1: score 5", "round 2: score 5", "round 3: score 5"]);
     assert!(lines[3].starts_with("final: offline:gpt-4o:"), "{}", out.stdout);
@@ -156,7 +135,7 @@ fn critique_refine_over_http_stops_once_the_score_is_good() {
         Reply::openai(&text, 10, 5)
     });
     let dir = temp();
-    let out = run(&Model::Http(&server), dir.path(), "critique-refine.scm", &["--context", &data("brief.txt")], &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "critique-refine.scm", &["--context", &data("brief.txt")], &[]);
     assert_eq!(out.lines(), ["round 1: score 4", "round 2: score 9", "final: Lumen dims itself at dusk. 49 EUR from 1 March."]);
     assert_eq!(server.request_count(), 4, "draft, critique, revision, critique");
 }
@@ -173,13 +152,13 @@ fn cumulative_fold_offline_resumes_to_the_uninterrupted_answer() {
     let minutes = data("minutes.json");
     let ctx = ["--context", minutes.as_str()];
     let whole = temp();
-    let full = run(&Model::Offline, whole.path(), "cumulative-fold.scm", &ctx, &[]).ok();
+    let full = run(&Model::Offline, whole.path(), "cumulative-fold.scm", &ctx, &[]);
     let dir = temp();
-    let first = run(&Model::Offline, dir.path(), "cumulative-fold.scm", &ctx, &["3"]).ok();
+    let first = run(&Model::Offline, dir.path(), "cumulative-fold.scm", &ctx, &["3"]);
     let mut expected = fold_lines(&[(0, "folded"), (1, "folded"), (2, "folded")]);
     expected.push("stopped after 3 steps".into());
     assert_eq!(first.lines()[..4], expected);
-    let second = run(&Model::Offline, dir.path(), "cumulative-fold.scm", &ctx, &[]).ok();
+    let second = run(&Model::Offline, dir.path(), "cumulative-fold.scm", &ctx, &[]);
     assert_eq!(second.lines()[..5], fold_lines(&[(0, "restored"), (1, "restored"), (2, "restored"), (3, "folded"), (4, "folded")]));
     assert_eq!(second.lines().last(), full.lines().last());
     assert!(full.lines().last().unwrap().starts_with("decisions: offline:gpt-4o-mini:"));
@@ -197,9 +176,9 @@ fn cumulative_fold_over_http_asks_only_for_the_steps_not_saved() {
     let minutes = data("minutes.json");
     let ctx = ["--context", minutes.as_str()];
     let dir = temp();
-    run(&Model::Http(&server), dir.path(), "cumulative-fold.scm", &ctx, &["2"]).ok();
+    run(&Model::Http(&server), dir.path(), "cumulative-fold.scm", &ctx, &["2"]);
     assert_eq!(server.request_count(), 2);
-    let out = run(&Model::Http(&server), dir.path(), "cumulative-fold.scm", &ctx, &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "cumulative-fold.scm", &ctx, &[]);
     assert_eq!(server.request_count(), 5);
     assert_eq!(
         out.lines(),
@@ -222,7 +201,7 @@ const TREE_LEVELS: [&str; 4] = ["level 1: 6 items", "level 2: 3 items", "level 3
 #[test]
 fn tree_reduce_offline_uses_the_programs_own_definition() {
     let dir = temp();
-    let out = run(&Model::Offline, dir.path(), "tree-reduce.scm", &[], &[]).ok();
+    let out = run(&Model::Offline, dir.path(), "tree-reduce.scm", &[], &[]);
     assert_eq!(out.lines()[..4], TREE_LEVELS);
     assert!(out.lines()[4].starts_with("overall: offline:gpt-4o:"), "{}", out.stdout);
 }
@@ -240,7 +219,7 @@ fn tree_reduce_over_http_merges_in_pairs() {
         Reply::openai(&text, 10, 5)
     });
     let dir = temp();
-    let out = run(&Model::Http(&server), dir.path(), "tree-reduce.scm", &[], &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "tree-reduce.scm", &[], &[]);
     assert_eq!(out.lines()[..4], TREE_LEVELS);
     assert_eq!(out.lines()[4], "overall: (((S1+S2)+(S3+S4))+((S5+S6)))");
     let requests = server.requests();
@@ -261,13 +240,13 @@ fn tree_reduce_over_http_merges_in_pairs() {
 fn anytime_offline_climbs_every_level_or_none() {
     let dir = temp();
     let brief = data("brief.txt");
-    let out = run(&Model::Offline, dir.path(), "anytime.scm", &["--context", &brief], &["60000"]).ok();
+    let out = run(&Model::Offline, dir.path(), "anytime.scm", &["--context", &brief], &["60000"]);
     assert_eq!(
         out.lines()[..5],
         ["level 1 (sketch) done", "level 2 (draft) done", "level 3 (final) done", "reached level 3 of 3", "saved matches: #t"]
     );
     assert!(out.lines()[5].starts_with("offline:gpt-4o:"));
-    let none = run(&Model::Offline, dir.path(), "anytime.scm", &["--context", &brief], &["0"]).ok();
+    let none = run(&Model::Offline, dir.path(), "anytime.scm", &["--context", &brief], &["0"]);
     assert_eq!(none.lines(), ["level 1 skipped: deadline", "reached level 0 of 3", "(nothing yet)"]);
 }
 
@@ -279,7 +258,7 @@ fn anytime_over_http_stops_at_the_deadline() {
         Reply::openai(&format!("tweet by {}", r.json()["model"].as_str().unwrap_or("?")), 10, 5).after(Duration::from_millis(600))
     });
     let dir = temp();
-    let out = run(&Model::Http(&server), dir.path(), "anytime.scm", &["--context", &data("brief.txt")], &["1700"]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "anytime.scm", &["--context", &data("brief.txt")], &["1700"]);
     assert_eq!(
         out.lines(),
         [
@@ -302,7 +281,7 @@ const MEMO_LINES: [&str; 4] = ["CACHE MISS", "CACHE HIT", "same answer: #t", "ke
 #[test]
 fn memoization_offline_misses_then_hits() {
     let dir = temp();
-    let out = run(&Model::Offline, dir.path(), "memoization.scm", &["--context", &data("brief.txt")], &[]).ok();
+    let out = run(&Model::Offline, dir.path(), "memoization.scm", &["--context", &data("brief.txt")], &[]);
     assert_eq!(out.lines()[..4], MEMO_LINES);
     assert!(out.lines()[4].starts_with("offline:gpt-4o-mini:"));
 }
@@ -311,7 +290,7 @@ fn memoization_offline_misses_then_hits() {
 fn memoization_over_http_makes_one_request() {
     let server = MockServer::always(Reply::openai("people working from home", 10, 5));
     let dir = temp();
-    let out = run(&Model::Http(&server), dir.path(), "memoization.scm", &["--context", &data("brief.txt")], &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "memoization.scm", &["--context", &data("brief.txt")], &[]);
     assert_eq!(out.lines()[..4], MEMO_LINES);
     assert_eq!(out.lines()[4], "people working from home");
     assert_eq!(server.request_count(), 1);
@@ -364,7 +343,7 @@ fn check_stream_output(out: &Out) -> Vec<String> {
 fn stream_offline_processes_every_chunk() {
     let dir = temp();
     let (log, _, _) = write_log(dir.path());
-    let out = run(&Model::Offline, dir.path(), "stream.scm", &["--input", &format!("logs={log}")], &[]).ok();
+    let out = run(&Model::Offline, dir.path(), "stream.scm", &["--input", &format!("logs={log}")], &[]);
     let lines = check_stream_output(&out);
     assert_eq!(lines.last().unwrap(), r#"{"chunks": 200, "errors": 200, "warnings": 200}"#);
 }
@@ -381,7 +360,7 @@ fn stream_over_http_makes_one_request_per_chunk() {
     });
     let dir = temp();
     let (log, errors, warnings) = write_log(dir.path());
-    let out = run(&Model::Http(&server), dir.path(), "stream.scm", &["--input", &format!("logs={log}")], &[]).ok();
+    let out = run(&Model::Http(&server), dir.path(), "stream.scm", &["--input", &format!("logs={log}")], &[]);
     let lines = check_stream_output(&out);
     assert_eq!(lines.last().unwrap(), &format!(r#"{{"chunks": {CHUNKS}, "errors": {errors}, "warnings": {warnings}}}"#));
     assert_eq!(server.request_count(), CHUNKS);
