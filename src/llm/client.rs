@@ -9,7 +9,7 @@ use rand::Rng;
 use tokio::sync::Semaphore;
 
 use super::offline;
-use super::request::{Answer, CallError, Request, Usage};
+use super::request::{redact, Answer, CallError, Request, Usage};
 use super::settings::Provider;
 use super::wire;
 
@@ -88,7 +88,7 @@ struct Failure {
 async fn send_with_retries(req: &Request, limits: &Limits) -> Result<Answer, CallError> {
     let mut attempt = 0;
     loop {
-        match send_once(req, limits.request_timeout).await {
+        match redact_key(send_once(req, limits.request_timeout).await, req.key()) {
             Ok(mut answer) => {
                 answer.retries = attempt;
                 return Ok(answer);
@@ -98,6 +98,20 @@ async fn send_with_retries(req: &Request, limits: &Limits) -> Result<Answer, Cal
                 attempt += 1;
             }
             Err(failure) => return Err(failure.error),
+        }
+    }
+}
+
+fn redact_key(outcome: Result<Answer, Failure>, key: Option<&str>) -> Result<Answer, Failure> {
+    let Some(key) = key else { return outcome };
+    match outcome {
+        Ok(mut answer) => {
+            redact(&mut answer.text, key);
+            Ok(answer)
+        }
+        Err(mut failure) => {
+            failure.error.redact(key);
+            Err(failure)
         }
     }
 }

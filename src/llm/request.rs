@@ -27,6 +27,14 @@ pub struct Request {
 }
 
 impl Request {
+    /// The API key the request is sent with, if any.
+    pub fn key(&self) -> Option<&str> {
+        match &self.provider {
+            Provider::OpenAi { key, .. } | Provider::Anthropic { key, .. } => key.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A hex digest of everything that determines an answer: the key of the response cache and
     /// of recordings, and the seed of offline answers.
     pub fn digest(&self) -> String {
@@ -64,6 +72,28 @@ pub struct Answer {
     pub retries: u32,
     /// The provider's `x-ratelimit-*` headers on the answer, name to value.
     pub rate_limits: Vec<(String, String)>,
+}
+
+/// What stands in for an API key a provider echoed back.
+const REDACTED: &str = "[redacted API key]";
+
+/// Removes every occurrence of `key` from `text`: a provider or gateway that echoes the key
+/// (in an answer or an error message) must not get it into output, traces or checkpoints.
+pub fn redact(text: &mut String, key: &str) {
+    if !key.is_empty() && text.contains(key) {
+        *text = text.replace(key, REDACTED);
+    }
+}
+
+impl CallError {
+    pub fn redact(&mut self, key: &str) {
+        match self {
+            CallError::Status { message: text, .. } | CallError::Connection(text) | CallError::Malformed(text) | CallError::NotJson { raw: text, .. } => {
+                redact(text, key)
+            }
+            CallError::Timeout | CallError::Cancelled => {}
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
