@@ -2,6 +2,9 @@
 //! exit normally (never by a signal, never a Rust panic) with
 //!   * exit code 65 for reader errors (files named `read-*.scm`),
 //!   * exit code 1 or 65 for syntax-form errors (files named `syntax-*.scm`),
+//!   * exit code 1 for runtime errors (files named `run-*.scm`: wrong arities and types for
+//!     every builtin family, arithmetic, unbound names, scaffold misuse, model-written code
+//!     that tries to escape its sandbox or runs away),
 //! and a non-empty stderr that names the file with a `FILE:LINE:COL` location.
 //!
 //! A second test feeds generated, very deeply nested input (valid to read) and only
@@ -46,6 +49,8 @@ fn check_clean_failure(bin: &Path, file: &Path) -> Result<(), String> {
         Some(code) => {
             if name.starts_with("read-") && code != 65 {
                 problems.push(format!("exit code {} (want 65 for a reader error)", code));
+            } else if name.starts_with("run-") && code != 1 {
+                problems.push(format!("exit code {} (want 1 for a runtime error)", code));
             } else if name.starts_with("syntax-") && code != 1 && code != 65 {
                 problems.push(format!(
                     "exit code {} (want 1 or 65 for a syntax error)",
@@ -79,8 +84,8 @@ fn malformed_programs_fail_cleanly() {
     let bin = common::rlmsh_bin();
     let files = files_with_extension(&common::tests_dir("malformed"), "scm");
     assert!(
-        files.len() >= 30,
-        "expected at least 30 malformed programs, found {}",
+        files.len() >= 100,
+        "expected at least 100 malformed programs, found {}",
         files.len()
     );
 

@@ -1,0 +1,1 @@
+(string-append "a" #:x 1)

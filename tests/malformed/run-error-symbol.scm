@@ -1,0 +1,1 @@
+(error 'my-proc "bad thing: ~a" 5)

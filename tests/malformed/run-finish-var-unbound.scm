@@ -1,0 +1,1 @@
+(finish-var "no_such_variable_anywhere")

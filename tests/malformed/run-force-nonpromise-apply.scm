@@ -1,0 +1,1 @@
+((force (delay 5)))

@@ -1,0 +1,1 @@
+(get-context 5)

@@ -1,0 +1,1 @@
+(hash-ref (hash 'a 1) 'b)

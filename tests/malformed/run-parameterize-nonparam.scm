@@ -1,0 +1,1 @@
+(parameterize ([5 1]) 1)

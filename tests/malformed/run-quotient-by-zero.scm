@@ -1,0 +1,1 @@
+(quotient 7 0)

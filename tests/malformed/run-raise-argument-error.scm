@@ -1,0 +1,1 @@
+(raise-argument-error 'f "string?" 5)

@@ -1,0 +1,1 @@
+(llm-query-async #:model "offline" #:recursive #t)

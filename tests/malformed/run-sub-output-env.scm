@@ -1,0 +1,1 @@
+(unsafe-exec-sub-output "(getenv \"OPENAI_API_KEY\")")

@@ -1,0 +1,1 @@
+(unsafe-exec-sub-output "(file->string \"/etc/passwd\")")

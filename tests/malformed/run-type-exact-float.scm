@@ -1,0 +1,1 @@
+(inexact->exact +inf.0)

@@ -1,0 +1,1 @@
+(jsexpr->string (lambda (x) x))

@@ -1,0 +1,1 @@
+(llm-query #:max-tokens "many" #:model "offline")

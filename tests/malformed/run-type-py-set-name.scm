@@ -1,0 +1,1 @@
+(py-set! "not a name" 1)

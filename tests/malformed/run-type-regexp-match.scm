@@ -1,0 +1,1 @@
+(regexp-match 5 "abc")

@@ -1,0 +1,1 @@
+(string-ref "abc" 99)

@@ -1,0 +1,1 @@
+(substring 42 0 1)

@@ -1,0 +1,1 @@
+(string-append "x" (datum->syntax #f "y"))

@@ -1,0 +1,1 @@
+(with-handlers ([string? (lambda (e) e)]) (car '()))

@@ -1,0 +1,1 @@
+(define-syntax-rule (context) 1)

@@ -1,0 +1,1 @@
+(define finish 1)

@@ -1,0 +1,1 @@
+(set! llm-query #f)
