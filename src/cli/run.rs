@@ -86,7 +86,7 @@ pub fn run_program(source: Source, mut interp: Interp, reporting: &Reporting) ->
     let outcome = execute(&mut interp, &src, &source.name(), is_module(&src));
     crate::builtins::system::flush_stdout();
     let result = match &outcome {
-        Err(e) => match e.signal() {
+        Err((e, _)) => match e.signal() {
             Signal::Finish(v) => Some(v.clone()),
             _ => None,
         },
@@ -94,7 +94,7 @@ pub fn run_program(source: Source, mut interp: Interp, reporting: &Reporting) ->
     };
     let (mut code, message) = match &outcome {
         Ok(()) => (ExitCode::SUCCESS, None),
-        Err(e) => ending(e),
+        Err((e, phase)) => ending(e, *phase),
     };
     if let (Some(path), Some(v)) = (&reporting.result_file, &result) {
         if let Err(e) = crate::atomic_file::write(path, crate::value::print::display_string(v).as_bytes()) {
@@ -161,9 +161,19 @@ fn json_summary(interp: &mut Interp, output: &Value, result: Option<&Value>, cod
 /// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
 /// and runs each top-level form in turn. The error is what ended the program early, `finish`
 /// included.
-fn execute(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> Result<(), Error> {
+/// Where a program was when an error ended it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading it, or compiling one of its top-level forms: a syntax error in the program.
+    Loading,
+    /// Running it: read and syntax errors raised now (by `read`, `string->jsexpr`, `eval`) are
+    /// runtime errors like any other.
+    Running,
+}
+
+fn execute(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> Result<(), (Error, Phase)> {
     let file = Span::register_file(name);
-    let forms = read_all(src, file).map_err(Error::from)?;
+    let forms = read_all(src, file).map_err(|e| (Error::from(e), Phase::Loading))?;
     for form in &forms {
         run_form(interp, form, print_results)?;
     }
@@ -175,11 +185,11 @@ fn execute(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> R
 pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> i32 {
     match execute(interp, src, name, print_results) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err((e, phase)) => {
             if let Signal::Finish(result) = e.signal() {
                 print_finished(interp, result);
             }
-            report(&e)
+            report(&e, phase)
         }
     }
 }
@@ -194,7 +204,7 @@ fn print_finished(interp: &mut Interp, result: &Value) {
 
 /// Runs one top-level form. A top-level `begin` is spliced, as in a Racket module, so that
 /// with `print_results` each of its expressions prints its own value.
-fn run_form(interp: &mut Interp, form: &Datum, print_results: bool) -> Result<(), Error> {
+fn run_form(interp: &mut Interp, form: &Datum, print_results: bool) -> Result<(), (Error, Phase)> {
     if print_results {
         if let Some(items) = form.as_list().filter(|items| items.first().is_some_and(|h| h.is_symbol("begin"))) {
             for item in &items[1..] {
@@ -203,7 +213,8 @@ fn run_form(interp: &mut Interp, form: &Datum, print_results: bool) -> Result<()
             return Ok(());
         }
     }
-    let v = interp.eval_datum(form)?;
+    let compiled = compile_toplevel(&interp.globals, form).map_err(|e| (e, Phase::Loading))?;
+    let v = interp.run_toplevel(&compiled).map_err(|e| (e, Phase::Running))?;
     if print_results {
         print_result(interp, &v);
     }
@@ -240,12 +251,12 @@ pub fn check_program(source: Source) -> i32 {
     let name = source.name();
     let forms = match read_all(&src, Span::register_file(&name)) {
         Ok(forms) => forms,
-        Err(e) => return report(&Error::from(e)),
+        Err(e) => return report(&Error::from(e), Phase::Loading),
     };
     let interp = Interp::new();
     for form in &forms {
         if let Err(e) = compile_toplevel(&interp.globals, form) {
-            return report(&e);
+            return report(&e, Phase::Loading);
         }
     }
     println!("{name}: ok ({} forms)", forms.len());
@@ -253,9 +264,9 @@ pub fn check_program(source: Source) -> i32 {
 }
 
 /// Prints an uncaught error to stderr and chooses the exit code for it.
-pub fn report(e: &Error) -> i32 {
+pub fn report(e: &Error, phase: Phase) -> i32 {
     crate::builtins::system::flush_stdout();
-    let (code, message) = ending(e);
+    let (code, message) = ending(e, phase);
     if let Some(message) = message {
         eprintln!("{message}");
     }
@@ -264,7 +275,7 @@ pub fn report(e: &Error) -> i32 {
 
 /// The exit code for what ended a program, and the message to report (none for `finish` and
 /// `exit`).
-fn ending(e: &Error) -> (i32, Option<String>) {
+fn ending(e: &Error, phase: Phase) -> (i32, Option<String>) {
     match e.signal() {
         Signal::Exit(code) => return (*code, None),
         Signal::Finish(_) => return (ExitCode::SUCCESS, None),
@@ -274,7 +285,7 @@ fn ending(e: &Error) -> (i32, Option<String>) {
         return (ExitCode::TIMEOUT, Some(super::timeout::message()));
     }
     let code = match e.exn_kind() {
-        Some(ExnKind::Read | ExnKind::Syntax) => ExitCode::SYNTAX,
+        Some(ExnKind::Read | ExnKind::Syntax) if phase == Phase::Loading => ExitCode::SYNTAX,
         Some(ExnKind::Break) => ExitCode::INTERRUPTED,
         Some(ExnKind::TokenBudget) => ExitCode::TOKEN_BUDGET,
         _ => ExitCode::RUNTIME,
