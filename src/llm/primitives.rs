@@ -95,7 +95,7 @@ fn build_request(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<R
         None => settings.default_model.clone(),
     };
     let (provider, model) = settings.route(&model).map_err(|e| Error::fail(format!("{who}: {e}")))?;
-    let recursive = args::keyword(kws, "recursive").is_some_and(Value::is_true);
+    let recursive = is_recursive(kws);
     let mut system = if recursive { crate::sandbox::guide::system_message(instruction) } else { instruction.to_string() };
     // OpenAI refuses JSON mode unless the messages mention JSON; ask for it rather than fail.
     let json_instruction_added = json && !instruction.to_ascii_lowercase().contains("json");
@@ -263,15 +263,20 @@ fn call_error(who: &str, e: &CallError) -> Error {
     Error::fail(format!("{who}: {e}"))
 }
 
+fn is_recursive(kws: &[(Symbol, Value)]) -> bool {
+    args::keyword(kws, "recursive").is_some_and(Value::is_true)
+}
+
 fn query(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Rc<String>> {
-    if args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+    let recursive = is_recursive(kws);
+    if recursive {
         crate::sandbox::check_depth(interp)?;
     }
     let handle = start(interp, who, kws)?;
     let call = handle_of(who, &handle)?;
     let outcome = wait(interp, call)?;
     let answer = answer_text(who, outcome)?;
-    if !args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+    if !recursive {
         return Ok(answer);
     }
     // The answer is a program: run it over the data in a sandbox; what it finishes with is
@@ -295,7 +300,7 @@ fn unsafe_raw_query(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -
 }
 
 fn llm_query_async(interp: &mut Interp, _: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
-    if args::keyword(kws, "recursive").is_some_and(Value::is_true) {
+    if is_recursive(kws) {
         return Err(Error::fail(
             "llm-query-async: #:recursive is not supported with async calls; use llm-query with #:recursive #t",
         ));

@@ -17,21 +17,45 @@ thread_local! {
     static CEILING: Cell<Option<(isize, u64)>> = const { Cell::new(None) };
 }
 
-/// Sets the ceiling of the sandbox about to run; returns the one to put back after it.
-pub fn set_ceiling(ceiling: Option<(isize, u64)>) -> Option<(isize, u64)> {
-    CEILING.with(|c| c.replace(ceiling))
+/// The memory limit of the sandbox running on this thread, from now until it is dropped (then
+/// the enclosing sandbox's limit, if any, is back in force).
+pub struct Ceiling {
+    outer: Option<(isize, u64)>,
+}
+
+impl Ceiling {
+    pub fn new(megabytes: u64) -> Ceiling {
+        let bytes = megabytes.saturating_mul(1 << 20).min(isize::MAX as u64) as isize;
+        let ceiling = live_bytes().saturating_add(bytes);
+        Ceiling { outer: CEILING.with(|c| c.replace(Some((ceiling, megabytes)))) }
+    }
+}
+
+impl Drop for Ceiling {
+    fn drop(&mut self) {
+        CEILING.with(|c| c.set(self.outer));
+    }
+}
+
+/// The limit in megabytes, if holding `more` bytes on top of what this thread holds now would
+/// take the running sandbox over it.
+pub fn exceeded_by(more: usize) -> Option<u64> {
+    match CEILING.with(Cell::get) {
+        Some((ceiling, megabytes)) if live_bytes().saturating_add(more.min(isize::MAX as usize) as isize) > ceiling => {
+            Some(megabytes)
+        }
+        _ => None,
+    }
 }
 
 /// Refuses, before it is made, an object that would take a sandbox over its memory limit
-/// (`make-vector` and `make-string` of a size given by the program).
+/// (`make-vector`, `make-string`, `make-list`, `range` ... of a size given by the program).
 pub fn check_request(who: &str, bytes: usize) -> crate::error::R<()> {
-    match CEILING.with(Cell::get) {
-        Some((ceiling, megabytes)) if live_bytes().saturating_add(bytes.min(isize::MAX as usize) as isize) > ceiling => {
-            Err(crate::error::Error::halt(format!(
-                "{who}: model-written code went over its memory limit of {megabytes} MB (--sub-memory)"
-            )))
-        }
-        _ => Ok(()),
+    match exceeded_by(bytes) {
+        Some(megabytes) => Err(crate::error::Error::halt(format!(
+            "{who}: model-written code went over its memory limit of {megabytes} MB (--sub-memory)"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -92,8 +92,6 @@ pub fn allows(interp: &mut Interp, capability: Capability) -> bool {
 pub struct Limits {
     fuel_left: Cell<u64>,
     pub deadline: Instant,
-    heap_base: isize,
-    heap_limit: isize,
     policy: Policy,
 }
 
@@ -102,8 +100,6 @@ impl Limits {
         Limits {
             fuel_left: Cell::new(policy.fuel),
             deadline: Instant::now() + policy.time,
-            heap_base: heap::live_bytes(),
-            heap_limit: (policy.memory_mb.saturating_mul(1 << 20)).min(isize::MAX as u64) as isize,
             policy: policy.clone(),
         }
     }
@@ -117,11 +113,8 @@ impl Limits {
             )));
         }
         self.fuel_left.set(left - calls);
-        if heap::live_bytes() - self.heap_base > self.heap_limit {
-            return Err(Error::halt(format!(
-                "model-written code went over its memory limit of {} MB (--sub-memory)",
-                self.policy.memory_mb
-            )));
+        if let Some(megabytes) = heap::exceeded_by(0) {
+            return Err(Error::halt(format!("model-written code went over its memory limit of {megabytes} MB (--sub-memory)")));
         }
         if Instant::now() >= self.deadline {
             return Err(Error::halt(format!(
@@ -131,17 +124,15 @@ impl Limits {
         }
         Ok(())
     }
-
-    /// The live-byte count this sandbox may not go beyond.
-    fn ceiling(&self) -> (isize, u64) {
-        (self.heap_base.saturating_add(self.heap_limit), self.policy.memory_mb)
-    }
 }
 
 /// Replaces, in a sandbox's top-level environment, every builtin that needs a withheld
 /// capability by a procedure that says so. Runs for each environment a sandbox makes
 /// (`make-base-namespace` included), so none of them is a way out.
 pub fn restrict(interp: &mut Interp, globals: &Rc<Globals>) -> R<()> {
+    if depth(interp) == 0 {
+        return Ok(());
+    }
     for p in all_tables().into_iter().flat_map(|t| t.iter()) {
         if !allows(interp, p.needs) {
             interp.eval_datum_in(globals, &denial(p.name))?;
@@ -212,11 +203,10 @@ pub fn run(parent: &mut Interp, code: &str, context: Value, origin: Origin) -> R
         }
     }
     globals.define("context", context);
-    let limits = Limits::new(&policy);
-    let outer_ceiling = heap::set_ceiling(Some(limits.ceiling()));
-    child.set_limits(limits);
+    let ceiling = heap::Ceiling::new(policy.memory_mb);
+    child.set_limits(Limits::new(&policy));
     let outcome = child.eval_str(code, "model-written code");
-    heap::set_ceiling(outer_ceiling);
+    drop(ceiling);
     child.limits = None;
     match outcome.map_err(Error::into_signal) {
         Ok(value) => Ok(value),
