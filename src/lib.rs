@@ -10,6 +10,7 @@ pub mod error;
 pub mod eval;
 pub mod interp;
 pub mod llm;
+pub mod mcp;
 pub mod python;
 pub mod reader;
 pub mod repl;

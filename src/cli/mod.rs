@@ -14,7 +14,8 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 pub use run::{ExitCode, Source};
-pub use session::SessionFlags;
+pub use run::result_json;
+pub use session::{is_slot_name, Host, SessionFlags};
 
 use crate::config::{Config, ConfigError, Flags};
 use session::SetupError;
@@ -40,7 +41,8 @@ Examples:
   rlmsh -e '(+ 1 2)'             evaluate and print
   echo '(display 1)' | rlmsh -   run a program from standard input
   rlmsh                          start the REPL (on a terminal)
-  rlmsh config                   show the settings in force";
+  rlmsh config                   show the settings in force
+  rlmsh mcp --print-config       the JSON that registers rlmsh with an MCP client";
 
 #[derive(Parser, Debug)]
 #[command(name = "rlmsh", version, about = "A small, fast Racket-flavoured Scheme for orchestrating language-model calls", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
@@ -77,6 +79,16 @@ pub enum Command {
     Check { file: PathBuf },
     /// Start the interactive REPL.
     Repl {
+        #[command(flatten)]
+        session: SessionFlags,
+    },
+    /// Serve the Model Context Protocol on stdin/stdout: one persistent session for a coding
+    /// agent (execute_scheme, load_context, reset, get_status, ...).
+    Mcp {
+        /// Print the JSON that registers this server (with these flags) in an MCP client's
+        /// configuration, and exit.
+        #[arg(long)]
+        print_config: bool,
         #[command(flatten)]
         session: SessionFlags,
     },
@@ -128,6 +140,7 @@ pub enum CheckpointAction {
 
 /// Parses the command line and runs the chosen mode on the current (big-stack) thread.
 pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
+    let argv_copy = argv.clone();
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -140,7 +153,7 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         let mut interp = crate::Interp::new();
         interp.interrupt = interrupt.clone();
         interp.command_line = args;
-        flags.apply(&mut interp, program_reads_stdin).map(|()| interp).map_err(SetupError::report)
+        flags.apply(&mut interp, &Host::Program { reads_stdin: program_reads_stdin }).map(|()| interp).map_err(SetupError::report)
     };
     let run_file = |file: &PathBuf, args, flags: &SessionFlags| {
         let source = Source::from_path(file);
@@ -148,6 +161,15 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         session(flags, args, matches!(source, Source::Stdin)).map_or_else(|code| code, |interp| run::run_program(source, interp, &reporting))
     };
     match cli.command {
+        Some(Command::Mcp { print_config: true, .. }) => {
+            let flags: Vec<String> = argv_after("mcp", &argv_copy);
+            println!("{:#}", crate::mcp::client_config(&flags));
+            ExitCode::SUCCESS
+        }
+        Some(Command::Mcp { session: flags, .. }) => match mcp_flags_usable(&flags) {
+            Ok(()) => crate::mcp::serve(flags, interrupt),
+            Err(e) => e.report(),
+        },
         Some(Command::Run { file, args, session: flags }) => run_file(&file, args, &flags),
         Some(Command::Check { file }) => run::check_program(Source::from_path(&file)),
         Some(Command::Repl { session: flags }) => session(&flags, Vec::new(), false).map_or_else(|code| code, crate::repl::run),
@@ -197,6 +219,23 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             }
             (None, None) => run_file(&PathBuf::from("-"), cli.args, &cli.session),
         },
+    }
+}
+
+/// The arguments after the subcommand `name`.
+fn argv_after(name: &str, argv: &[String]) -> Vec<String> {
+    argv.iter().skip(1).skip_while(|a| a.as_str() != name).skip(1).cloned().collect()
+}
+
+/// Flags that shape how a program's end is reported mean nothing to a server.
+fn mcp_flags_usable(flags: &SessionFlags) -> Result<(), SetupError> {
+    let unusable = [(flags.json, "--json"), (flags.result_file.is_some(), "--result-file")];
+    match unusable.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(SetupError {
+            message: format!("rlmsh mcp: {flag} does not apply to a server (each execute_scheme call returns its result)"),
+            code: ExitCode::USAGE,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -137,11 +137,7 @@ fn json_summary(interp: &mut Interp, output: &Value, result: Option<&Value>, cod
         (None, None) => "completed",
         (None, Some(_)) => "error",
     };
-    let result = result.map(|v| {
-        crate::builtins::json::jsexpr_text(v)
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_else(|| serde_json::Value::String(crate::value::print::display_string(v)))
-    });
+    let result = result.map(result_json);
     let output = match output {
         Value::Port(p) => p.string_output_text(),
         _ => String::new(),
@@ -158,9 +154,14 @@ fn json_summary(interp: &mut Interp, output: &Value, result: Option<&Value>, cod
     })
 }
 
-/// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
-/// and runs each top-level form in turn. The error is what ended the program early, `finish`
-/// included.
+/// A program's result as JSON: the value itself when it is a jsexpr, otherwise its `display`
+/// text.
+pub fn result_json(v: &Value) -> serde_json::Value {
+    crate::builtins::json::jsexpr_text(v)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_else(|| serde_json::Value::String(crate::value::print::display_string(v)))
+}
+
 /// Where a program was when an error ended it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -171,6 +172,9 @@ pub enum Phase {
     Running,
 }
 
+/// Reads the whole program first (so a syntax error anywhere runs nothing), then compiles
+/// and runs each top-level form in turn. The error is what ended the program early, `finish`
+/// included.
 fn execute(interp: &mut Interp, src: &str, name: &str, print_results: bool) -> Result<(), (Error, Phase)> {
     let file = Span::register_file(name);
     let forms = read_all(src, file).map_err(|e| (Error::from(e), Phase::Loading))?;

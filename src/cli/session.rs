@@ -71,6 +71,13 @@ pub struct SessionFlags {
     pub sandbox: super::sandbox_flags::SandboxFlags,
 }
 
+/// What the session serves: a program (which may itself come from standard input), or an MCP
+/// client (which owns standard input and output, and reads each execution's trace).
+pub enum Host {
+    Program { reads_stdin: bool },
+    Mcp { trace: crate::llm::TraceMemory },
+}
+
 /// Why the session could not be prepared, with the exit code that goes with it.
 pub struct SetupError {
     pub message: String,
@@ -96,17 +103,24 @@ impl SessionFlags {
     }
 
     /// Checks the flags and binds what they ask for in `interp`, one concern at a time; every
-    /// input and context file is opened and checked before any is bound. `program_reads_stdin` is set when
-    /// the program itself comes from standard input, which then cannot serve twice.
-    pub fn apply(&self, interp: &mut Interp, program_reads_stdin: bool) -> Result<(), SetupError> {
+    /// input and context file is opened and checked before any is bound.
+    pub fn apply(&self, interp: &mut Interp, host: &Host) -> Result<(), SetupError> {
         let config = super::load_config(&self.settings)?;
         crate::scaffold::set_checkpoint_dir(interp, config.checkpoint_dir.value.clone());
-        self.configure_models(interp, config)?;
+        self.configure_models(interp, config, host)?;
         self.sandbox.apply(interp).map_err(no_input)?;
-        if let Some(secs) = self.timeout {
-            super::timeout::start(secs, interp.interrupt.clone());
+        let mut stdin = StdinUser(None);
+        match host {
+            Host::Program { reads_stdin } => {
+                if let Some(secs) = self.timeout {
+                    super::timeout::start(secs, interp.interrupt.clone());
+                }
+                if *reads_stdin {
+                    stdin.0 = Some("the program (`-`)".to_string());
+                }
+            }
+            Host::Mcp { .. } => stdin.0 = Some("the MCP protocol".to_string()),
         }
-        let mut stdin = StdinUser(program_reads_stdin.then(|| "the program (`-`)".to_string()));
         let inputs = self.open_inputs(&mut stdin)?;
         let contexts = self.read_contexts(&mut stdin)?;
         bind_inputs(interp, inputs);
@@ -114,7 +128,11 @@ impl SessionFlags {
         Ok(())
     }
 
-    fn configure_models(&self, interp: &mut Interp, config: Config) -> Result<(), SetupError> {
+    fn configure_models(&self, interp: &mut Interp, config: Config, host: &Host) -> Result<(), SetupError> {
+        let (progress, trace_memory) = match host {
+            Host::Program { .. } => (!self.quiet, None),
+            Host::Mcp { trace } => (false, Some(trace.clone())),
+        };
         let options = crate::llm::Options {
             config,
             stats: self.stats,
@@ -122,7 +140,8 @@ impl SessionFlags {
             replay: self.replay.clone(),
             trace: self.trace.clone(),
             trace_full: self.trace_full,
-            progress: !self.quiet,
+            trace_memory,
+            progress,
         };
         crate::llm::configure(interp, &options).map_err(no_input)
     }
@@ -237,7 +256,7 @@ impl Contexts {
 }
 
 /// A slot name in `--context NAME=PATH`: a word, so that a path containing `=` is not taken for one.
-fn is_slot_name(name: &str) -> bool {
+pub fn is_slot_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

@@ -29,7 +29,9 @@ use crate::interp::{Globals, Interp};
 use crate::value::{Parameter, Symbol, Value};
 
 pub use primitives::PRIMITIVES;
-pub use trace::summarize as summarize_trace;
+pub use client::runtime;
+pub use progress::{CallView, Progress, Snapshot};
+pub use trace::{summarize as summarize_trace, TraceMemory};
 pub use usage::{Price, Prices, BUILTIN_PRICES};
 
 use client::Limits;
@@ -46,6 +48,8 @@ pub struct Options {
     pub replay: Option<std::path::PathBuf>,
     pub trace: Option<std::path::PathBuf>,
     pub trace_full: bool,
+    /// Also keep the trace lines here (the MCP server reads them).
+    pub trace_memory: Option<TraceMemory>,
     /// Show the live progress line when stderr is a terminal (off with `--quiet`).
     pub progress: bool,
 }
@@ -56,7 +60,7 @@ struct LlmState {
     limits: Arc<Limits>,
     totals: SharedTotals,
     stores: Arc<store::Stores>,
-    progress: Option<Arc<progress::Progress>>,
+    progress: Arc<progress::Progress>,
     /// When the run started and whether to report on it at the end (`--stats`).
     started: std::time::Instant,
     stats: bool,
@@ -93,13 +97,15 @@ impl LlmState {
                 Some(path) => Some(store::Replay::load(path).map_err(|e| format!("--replay {}: {e}", path.display()))?),
                 None => None,
             },
-            tracer: match &options.trace {
-                Some(path) => Some(trace::Tracer::create(path, options.trace_full).map_err(|e| format!("--trace {}: {e}", path.display()))?),
-                None => None,
+            tracer: match (&options.trace, &options.trace_memory) {
+                (None, None) => None,
+                (path, memory) => Some(trace::Tracer::create(path.as_deref(), options.trace_full, memory.clone()).map_err(|e| {
+                    format!("--trace {}: {e}", path.as_deref().unwrap_or(std::path::Path::new("")).display())
+                })?),
             },
         };
         let totals = Arc::new(Mutex::new(Totals::new(options.config.price_table())));
-        let progress = (options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| progress::Progress::new(totals.clone()));
+        let progress = progress::Progress::new(totals.clone(), options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()));
         Ok(LlmState {
             settings,
             limits,
@@ -155,8 +161,8 @@ fn state(interp: &mut Interp) -> &mut LlmState {
 /// Ends the run's reporting: clears the progress line and, with `--stats`, prints the run's
 /// calls, tokens, estimated cost and wall time to stderr.
 pub fn print_stats(interp: &mut Interp) {
-    if let Some(progress) = interp.extension::<LlmState>().and_then(|s| s.progress.clone()) {
-        progress.finish();
+    if let Some(state) = interp.extension::<LlmState>() {
+        state.progress.finish();
     }
     let Some(state) = interp.extension::<LlmState>().filter(|s| s.stats) else { return };
     let totals = state.totals.lock().unwrap_or_else(|p| p.into_inner());
@@ -170,6 +176,18 @@ pub fn print_stats(interp: &mut Interp) {
         totals.cost_usd(),
         state.started.elapsed().as_secs_f64()
     );
+}
+
+/// The calls of an instance's run (shared with its sandboxes), for a supervisor to watch and
+/// cancel from another thread.
+pub fn calls(interp: &mut Interp) -> Arc<Progress> {
+    state(interp).progress.clone()
+}
+
+/// The id the instance's next model call will get: calls from here on have this id or a
+/// greater one.
+pub fn next_call_id(interp: &mut Interp) -> u64 {
+    state(interp).call_ids.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The run's token usage as JSON (`prompt`, `completion`, `total`, `cost_usd`) and its number

@@ -171,15 +171,17 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         return Ok(CallHandle::answered_value(id, text));
     }
     let limits = state.limits.clone();
+    let progress = state.progress.clone();
+    let model = format!("{}/{}", request.provider.name(), request.model);
     let call = Bookkeeping {
         id,
         lineage,
         digest,
-        model: format!("{}/{}", request.provider.name(), request.model),
         sent: (stores.recorder.is_some() || stores.tracer.is_some()).then(|| request.clone()),
         start_ms: stores.tracer.as_ref().map_or(0.0, |t| t.now_ms()),
-        in_flight: state.progress.as_ref().map(|p| p.start_call()),
+        in_flight: state.progress.start_call(id, &model),
         totals: state.totals.clone(),
+        model,
         stores,
         budgets,
     };
@@ -188,6 +190,7 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         call.settle(&result);
         result
     });
+    progress.set_abort(id, task.abort_handle());
     Ok(CallHandle::new_value(id, task))
 }
 
@@ -201,7 +204,7 @@ struct Bookkeeping {
     /// The request, kept when the recorder or the tracer needs it after sending.
     sent: Option<Request>,
     start_ms: f64,
-    in_flight: Option<InFlight>,
+    in_flight: InFlight,
     totals: SharedTotals,
     stores: Arc<Stores>,
     budgets: Vec<Arc<Budget>>,
@@ -241,9 +244,7 @@ impl Bookkeeping {
                     eprintln!("rlmsh: --record: cannot append a call: {e}");
                 }
             }
-            if let Some(flight) = &mut self.in_flight {
-                flight.succeed();
-            }
+            self.in_flight.succeed();
         }
         if let (Some(tracer), Some(sent)) = (&self.stores.tracer, &self.sent) {
             let ending = match result {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde_json::{json, Value as Json};
@@ -15,10 +15,15 @@ use super::usage::Prices;
 use super::Lineage;
 
 pub struct Tracer {
-    file: Mutex<File>,
+    file: Option<Mutex<File>>,
+    memory: Option<TraceMemory>,
     full: bool,
     started: Instant,
 }
+
+/// Trace lines kept in memory, for a supervisor to read (the MCP server's
+/// `get_execution_trace`); the supervisor decides what to keep.
+pub type TraceMemory = Arc<Mutex<Vec<Json>>>;
 
 /// How a call ended, for its trace line.
 pub enum Ending<'a> {
@@ -27,9 +32,13 @@ pub enum Ending<'a> {
 }
 
 impl Tracer {
-    pub fn create(path: &Path, full: bool) -> std::io::Result<Tracer> {
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Tracer { file: Mutex::new(file), full, started: Instant::now() })
+    /// A tracer appending to the file at `path`, keeping lines in `memory`, or both.
+    pub fn create(path: Option<&Path>, full: bool, memory: Option<TraceMemory>) -> std::io::Result<Tracer> {
+        let file = match path {
+            Some(path) => Some(Mutex::new(std::fs::OpenOptions::new().create(true).append(true).open(path)?)),
+            None => None,
+        };
+        Ok(Tracer { file, memory, full, started: Instant::now() })
     }
 
     /// Milliseconds since the run started: the time base of `start_ms`.
@@ -70,9 +79,14 @@ impl Tracer {
                 line["answer"] = json!(answer.text);
             }
         }
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = writeln!(file, "{line}").and_then(|()| file.flush()) {
-            eprintln!("rlmsh: --trace: cannot write: {e}");
+        if let Some(file) = &self.file {
+            let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = writeln!(file, "{line}").and_then(|()| file.flush()) {
+                eprintln!("rlmsh: --trace: cannot write: {e}");
+            }
+        }
+        if let Some(memory) = &self.memory {
+            memory.lock().unwrap_or_else(|p| p.into_inner()).push(line);
         }
     }
 }

@@ -38,14 +38,61 @@ pub enum StartupGlobal {
 #[derive(Default)]
 struct StartupGlobals(Vec<(String, StartupGlobal)>);
 
+/// Binds the Python global `name`: now if this instance already uses Python, otherwise when it
+/// first does (so programs that never use Python never start it).
+pub fn bind(interp: &mut Interp, name: &str, value: StartupGlobal) -> R<()> {
+    if let Some(session) = interp.extension::<Session>() {
+        let name = python_name(name);
+        return Python::attach(|py| bind_now(py, session.namespace.bind(py), &name, value));
+    }
+    bind_at_startup(interp, name, value);
+    Ok(())
+}
+
 /// Arranges for the Python global `name` to be bound when this instance first uses Python.
 pub fn bind_at_startup(interp: &mut Interp, name: &str, value: StartupGlobal) {
+    let name = python_name(name);
     if interp.extension::<StartupGlobals>().is_none() {
         interp.set_extension(StartupGlobals::default());
     }
     if let Some(globals) = interp.extension::<StartupGlobals>() {
-        globals.0.push((python_name(name), value));
+        globals.0.push((name, value));
     }
+}
+
+fn bind_now(py: Python<'_>, namespace: &Bound<'_, PyDict>, name: &str, value: StartupGlobal) -> R<()> {
+    let bound = match value {
+        StartupGlobal::Lines(path) => Bound::new(py, lines::Lines::new(path)).map(Bound::into_any),
+        StartupGlobal::StdinLines => Bound::new(py, lines::LineIterator::stdin()).map(Bound::into_any),
+        StartupGlobal::Text(text) => Ok(pyo3::types::PyString::new(py, &text).into_any()),
+        StartupGlobal::Json(text) => py.import("json").and_then(|json| json.call_method1("loads", (text,))),
+    };
+    bound
+        .and_then(|obj| namespace.set_item(name, obj))
+        .map_err(|e| Error::fail(format!("could not bind the Python global {name}: {e}")))
+}
+
+/// The user's Python globals of this instance (not modules, not names starting with `_`), each
+/// with its type and the start of its `repr`; `None` if the instance has not used Python.
+pub fn describe_globals(interp: &mut Interp, preview_chars: usize) -> Option<Vec<(String, String)>> {
+    let session = interp.extension::<Session>()?;
+    Python::attach(|py| {
+        let namespace = session.namespace.bind(py);
+        let module_type = py.import("types").and_then(|t| t.getattr("ModuleType")).ok();
+        let mut found = Vec::new();
+        for (key, value) in namespace.iter() {
+            let name = key.to_string();
+            if name.starts_with('_') || module_type.as_ref().is_some_and(|m| value.is_instance(m).unwrap_or(false)) {
+                continue;
+            }
+            let type_name = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let repr = value.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<no repr>".to_string());
+            let preview: String = repr.chars().take(preview_chars).collect();
+            let ellipsis = if preview.len() < repr.len() { "..." } else { "" };
+            found.push((name, format!("{type_name}: {preview}{ellipsis}")));
+        }
+        Some(found)
+    })
 }
 
 /// The value of the Python global `name` (hyphens read as underscores), if it is bound.
@@ -106,15 +153,7 @@ fn session<'a>(interp: &'a mut Interp, py: Python<'_>) -> R<&'a mut Session> {
         setup().map_err(|e| Error::fail(format!("could not set up the Python namespace: {e}")))?;
         let startup = interp.extension::<StartupGlobals>().map(std::mem::take).unwrap_or_default();
         for (name, value) in startup.0 {
-            let bound = match value {
-                StartupGlobal::Lines(path) => Bound::new(py, lines::Lines::new(path)).map(Bound::into_any),
-                StartupGlobal::StdinLines => Bound::new(py, lines::LineIterator::stdin()).map(Bound::into_any),
-                StartupGlobal::Text(text) => Ok(pyo3::types::PyString::new(py, &text).into_any()),
-                StartupGlobal::Json(text) => py.import("json").and_then(|json| json.call_method1("loads", (text,))),
-            };
-            bound
-                .and_then(|obj| namespace.set_item(&name, obj))
-                .map_err(|e| Error::fail(format!("could not bind the Python global {name}: {e}")))?;
+            bind_now(py, &namespace, &name, value)?;
         }
         interp.set_extension(Session { namespace: namespace.unbind(), exec_cells: HashMap::new(), eval_cells: HashMap::new() });
     }

@@ -19,6 +19,24 @@ pub fn set_context_slots(interp: &mut Interp, slots: HashMap<String, Value>) {
     interp.set_extension(ContextSlots(slots));
 }
 
+/// Fills (or refills) one named slot.
+pub fn set_context_slot(interp: &mut Interp, name: &str, value: Value) {
+    match interp.extension::<ContextSlots>() {
+        Some(slots) => {
+            slots.0.insert(name.to_string(), value);
+        }
+        None => set_context_slots(interp, HashMap::from([(name.to_string(), value)])),
+    }
+}
+
+/// The named slots and their values, by name.
+pub fn context_slots(interp: &mut Interp) -> Vec<(String, Value)> {
+    let mut slots: Vec<(String, Value)> =
+        interp.extension::<ContextSlots>().map(|s| s.0.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    slots.sort_by(|a, b| a.0.cmp(&b.0));
+    slots
+}
+
 fn context_slot(interp: &mut Interp, name: &str) -> Option<Value> {
     interp.extension::<ContextSlots>().and_then(|slots| slots.0.get(name).cloned())
 }
