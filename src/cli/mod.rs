@@ -29,6 +29,7 @@ Exit codes:
   65  syntax error (the program could not be read or compiled)
   66  the program file (or an --input, --context or --config file) could not be read
   130 interrupted (Ctrl-C)
+  141 standard output (or error) was a pipe closed by its reader, as in `| head -1`
 
 Settings (model, retries, timeouts, concurrency, cache and checkpoint directories, providers,
 prices) come from a flag, else an environment variable, else rlmsh.toml (--config PATH,
