@@ -315,9 +315,7 @@ impl Interp {
             None => self.current_output(),
         };
         match &port {
-            Value::Port(p) => p
-                .write_str(text)
-                .map_err(|e| Error::new(ExnKind::Fail, format!("error writing to port: {e}"))),
+            Value::Port(p) => p.write_str(text).map_err(|e| crate::builtins::ports::write_error(None, p, e)),
             other => Err(Error::contract("write", "output-port?", other)),
         }
     }

@@ -330,3 +330,36 @@ fn named_and_json_contexts() {
     assert!(String::from_utf8_lossy(&not_json.stderr).contains("not JSON"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `program`, reads the first line of its output and closes the pipe, as `| head -1` does.
+fn first_line_then_close(name: &str, program: &str) -> (String, Output) {
+    use std::io::BufRead;
+    let path = temp_file(name, program);
+    let mut child = rlmsh().arg("run").arg(&path).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    (first, child.wait_with_output().unwrap())
+}
+
+/// `rlmsh run prog.scm | head -1`: a reader that goes away ends the program quietly with 141,
+/// whether it was displaying (even under a catch-all handler) or about to print its `finish`
+/// result; other write errors stay catchable errors.
+#[test]
+fn a_closed_output_pipe_ends_the_program_quietly() {
+    let programs = [
+        ("endless.scm", "(let loop ([i 0]) (displayln i) (loop (+ i 1)))"),
+        ("handled.scm", "(with-handlers ([(lambda (e) #t) (lambda (e) (eprintf \"caught\\n\"))]) (let loop () (displayln 0) (loop)))"),
+        ("finish.scm", "(displayln 0) (flush-output) (sleep 0.5) (finish \"result\")"),
+    ];
+    for (name, program) in programs {
+        let (first, o) = first_line_then_close(name, program);
+        assert_eq!(first, "0\n", "{name}");
+        assert_eq!((o.status.code(), stderr(&o)), (Some(141), String::new()), "{name}");
+    }
+    let full = "(with-output-to-file \"/dev/full\" (lambda () (let loop () (displayln 0) (loop))) #:exists 'truncate)";
+    let o = run_file("full.scm", full, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error writing to port: No space left on device"), "{}", stderr(&o));
+    let o = run_file("full-handled.scm", &format!("(with-handlers ([exn:fail? (lambda (e) (displayln \"caught\"))]) {full})"), &[]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), "caught\n".to_string()));
+}

@@ -398,3 +398,117 @@ fn the_checkpoints_command_lists_shows_and_clears() {
     assert!(store.join("notes.txt").exists(), "clear must remove only checkpoint files");
     assert_eq!(rlmsh(&["checkpoints"]).stdout, b"");
 }
+
+/// `list` and `show` fail, naming the file and what is wrong with it, on a checkpoint file that
+/// cannot be decoded (a torn or hand-edited file), and still list the readable ones.
+#[test]
+fn the_checkpoints_command_reports_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let rlmsh = |args: &[&str]| Command::new(common::rlmsh_bin()).args(args).arg("--checkpoint-dir").arg(&store).output().unwrap();
+    assert_eq!(rlmsh(&["-e", r#"(checkpoint "good" 1) (void)"#]).status.code(), Some(0));
+    let torn = store.join(format!("{}.json", sha256_hex("torn")));
+    std::fs::write(&torn, r#"{"key": "torn", "value": {"list": [1, 2"#).unwrap();
+    let listed = rlmsh(&["checkpoints", "list"]);
+    assert_eq!(listed.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "\"good\"\t1\n");
+    let complaint = String::from_utf8_lossy(&listed.stderr);
+    assert!(complaint.contains("unreadable checkpoint") && complaint.contains(&torn.display().to_string()) && complaint.contains("not JSON"), "{complaint}");
+    let shown = rlmsh(&["checkpoints", "show", "torn"]);
+    assert_eq!(shown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&shown.stderr).contains("unreadable checkpoint \"torn\""), "{}", String::from_utf8_lossy(&shown.stderr));
+    // A program's `restore` treats it as absent.
+    let restored = rlmsh(&["-e", r#"(restore "torn")"#]);
+    assert_eq!(String::from_utf8_lossy(&restored.stdout), "#f\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A full disk
+
+/// Saves a small value, then one too large for the space left: the second save must fail with a
+/// clear error naming the key, the directory and the system's error, leave the first value
+/// readable and leave no temporary file behind.
+const FILLS_THE_DISK: &str = r#"(checkpoint "state" (list "small" 1))
+(displayln "saved")
+(checkpoint "state" (make-string 200000 #\x))
+(displayln "not reached")
+"#;
+
+/// Runs FILLS_THE_DISK with its checkpoints in `cp` (prepared by `setup`), then checks
+/// everything it must leave; `os_error` is the system's message for the failure.
+fn check_full_disk(dir: &Path, cp: &Path, os_error: &str, setup: impl FnOnce(&mut Command)) {
+    let program = dir.join("fill.scm");
+    std::fs::write(&program, FILLS_THE_DISK).unwrap();
+    let mut cmd = Command::new(common::rlmsh_bin());
+    cmd.arg("run").arg("--checkpoint-dir").arg(cp).arg(&program).current_dir(dir);
+    setup(&mut cmd);
+    let run = run_command(&mut cmd, common::TIMEOUT);
+    let (stdout, stderr) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert_eq!((run.code, stdout.as_ref()), (Some(1), "saved\n"), "{os_error}: {stderr}");
+    let expected = format!("checkpoint: cannot write checkpoint \"state\" in {}: {os_error}", cp.display());
+    assert!(stderr.contains(&expected), "expected {expected:?} in:\n{stderr}");
+    let shown = Command::new(common::rlmsh_bin()).args(["checkpoints", "show", "state", "--checkpoint-dir"]).arg(cp).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&shown.stdout), "(\"small\" 1)\n", "{os_error}: the previous value is lost");
+    assert_eq!(file_names(cp), [format!("{}.json", sha256_hex("state"))], "{os_error}: files left behind");
+}
+
+/// Unmounts a tmpfs when the test ends, however it ends.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Both ways to fill a disk that a container may allow: a 64 KB tmpfs (needs the right to
+/// mount) and a file-size limit (RLIMIT_FSIZE with SIGXFSZ ignored, so writes fail with EFBIG
+/// instead of killing the process). Each available one is tested; the test is skipped, saying
+/// why, only when neither is.
+#[test]
+fn a_checkpoint_that_cannot_be_written_keeps_the_previous_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut unavailable = Vec::new();
+
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    match Command::new("mount").args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"]).arg(&small).output() {
+        Ok(out) if out.status.success() => {
+            let _mounted = Mounted(small.clone());
+            check_full_disk(dir.path(), &small.join("cp"), "No space left on device (os error 28)", |_| {});
+        }
+        Ok(out) => unavailable.push(format!("tmpfs: mount refused: {}", String::from_utf8_lossy(&out.stderr).trim())),
+        Err(e) => unavailable.push(format!("tmpfs: cannot run mount: {e}")),
+    }
+
+    // Probe the limit in a child of its own first: a spawn that fails here means the method is
+    // unavailable, not that rlmsh misbehaved.
+    let limited = |cmd: &mut Command| {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec the closure only makes two system calls; it allocates
+        // nothing and takes no lock.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let limit = libc::rlimit { rlim_cur: 4096, rlim_max: 4096 };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+    };
+    let mut probe = Command::new("true");
+    limited(&mut probe);
+    match probe.status() {
+        Ok(_) => check_full_disk(dir.path(), &dir.path().join("cp"), "File too large (os error 27)", limited),
+        Err(e) => unavailable.push(format!("RLIMIT_FSIZE: {e}")),
+    }
+
+    if unavailable.len() == 2 {
+        eprintln!("skipped: no way to fill a disk here ({})", unavailable.join("; "));
+    } else if let Some(reason) = unavailable.first() {
+        eprintln!("tested one way of two; unavailable: {reason}");
+    }
+}

@@ -201,6 +201,17 @@ const CASES: &[Case] = &[
         lines: &["31 distinct words in scripts/data/sample.txt", "1. the 13"],
         fragments: &[],
     },
+    Case {
+        script: "fan-out-checkpointed.scm",
+        args: &["scripts/data/tickets.json"],
+        lines: &[concat!(
+            r#"{"source":"scripts/data/tickets.json","tickets":30,"categories":[{"category":"billing","tickets":30,"average_urgency":"3.00"},"#,
+            r#"{"category":"bug","tickets":0,"average_urgency":"-"},{"category":"account","tickets":0,"average_urgency":"-"},"#,
+            r#"{"category":"shipping","tickets":0,"average_urgency":"-"},{"category":"feature-request","tickets":0,"average_urgency":"-"},"#,
+            r#"{"category":"unclassified","tickets":0,"average_urgency":"-"}],"urgent":[]}"#
+        )],
+        fragments: &[],
+    },
 ];
 
 fn repo() -> &'static Path {
@@ -328,6 +339,19 @@ fn tree_aggregation_restores_every_level() {
         &[],
     );
     assert_eq!(first.stdout.lines().last(), second.stdout.lines().last(), "the brief differs");
+}
+
+#[test]
+fn checkpointed_fan_out_resumes_without_asking_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ["scripts/data/tickets.json", "--stats"];
+    let first = offline("fan-out-checkpointed.scm", &args, dir.path());
+    assert_ok("first run", &first, &[], &[]);
+    assert!(first.stderr.contains("slice 2 of 2 done") && first.stderr.contains(": 30 model calls"), "{}", first.stderr);
+    let second = offline("fan-out-checkpointed.scm", &args, dir.path());
+    assert_ok("second run", &second, &[], &[]);
+    assert!(second.stderr.contains("resuming, 2 of 2 slices already done") && second.stderr.contains(": 0 model calls"), "{}", second.stderr);
+    assert_eq!(first.stdout, second.stdout);
 }
 
 #[test]

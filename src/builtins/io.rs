@@ -2,7 +2,7 @@
 //! Every builtin takes an optional output port and otherwise writes to the current output port.
 
 use crate::builtins::args;
-use crate::builtins::ports::{output_arg, output_port};
+use crate::builtins::ports::{output_arg, output_port, write_error};
 use crate::builtins::strings::format_string;
 use crate::builtins::{Primitive, MANY};
 use crate::error::{Error, R};
@@ -132,8 +132,7 @@ fn flush_output(interp: &mut Interp, args: &[Value]) -> R<Value> {
         None => interp.current_output(),
     };
     if let Value::Port(p) = &port {
-        p.flush()
-            .map_err(|e| Error::fail(format!("flush-output: error writing to port: {e}")))?;
+        p.flush().map_err(|e| write_error(Some("flush-output"), p, e))?;
     }
     Ok(Value::Void)
 }

@@ -372,6 +372,31 @@ fn io_error(who: &str, e: std::io::Error) -> Error {
     Error::fail(format!("{who}: error writing to port: {e}"))
 }
 
+/// The exit status of a program whose standard output or error is a pipe that its reader
+/// closed: what a shell reports for a process that SIGPIPE ended (128 + 13), as it ends most
+/// command-line tools.
+pub const BROKEN_PIPE_EXIT: i32 = 141;
+
+/// Whether a failed write to a standard stream means that its reader has gone
+/// (`rlmsh run prog.scm | head -1`).
+pub fn is_broken_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
+/// The error for a failed write to `port` by `who` (a builtin, or none for the writes of
+/// `display` and its kin). A standard stream whose reader has gone ends the program quietly
+/// with BROKEN_PIPE_EXIT, which no handler catches (the output it was writing has nowhere to
+/// go); any other failure, such as a full disk under a file port, is an `exn:fail`.
+pub fn write_error(who: Option<&str>, port: &Port, e: std::io::Error) -> Error {
+    if is_broken_pipe(&e) && matches!(port, Port::Stdout | Port::Stderr) {
+        return Error::exit(BROKEN_PIPE_EXIT);
+    }
+    match who {
+        Some(who) => io_error(who, e),
+        None => Error::fail(format!("error writing to port: {e}")),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // String ports
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ Exit codes:
   65  syntax error (the program could not be read or compiled)
   66  the program file (or an --input, --context or --config file) could not be read
   130 interrupted (Ctrl-C)
+  141 standard output (or error) was a pipe closed by its reader, as in `| head -1`
 
 Settings (model, retries, timeouts, concurrency, cache and checkpoint directories, providers,
 prices) come from a flag, else an environment variable, else rlmsh.toml (--config PATH,
@@ -130,9 +131,11 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum CheckpointAction {
-    /// Every key with a preview of its value (the default).
+    /// Every key with a preview of its value (the default); fails (exit 1) naming each
+    /// checkpoint file that cannot be read or decoded.
     List,
-    /// The value saved under KEY, in `write` style.
+    /// The value saved under KEY, in `write` style (exit 66 when there is none, 1 when its file
+    /// cannot be read or decoded).
     Show { key: String },
     /// Delete every checkpoint in the directory.
     Clear,
@@ -256,21 +259,32 @@ fn checkpoints_command(action: CheckpointAction, dir: &std::path::Path) -> i32 {
     use crate::value::print::write_string;
     match action {
         CheckpointAction::List => {
-            for (key, value) in checkpoints::list(dir) {
-                let preview = value.map_or_else(|| "(unreadable)".to_string(), |v| write_string(&v));
-                let preview: String = preview.chars().take(60).collect();
-                println!("{}\t{preview}", write_string(&crate::value::Value::str(&key)));
+            let listing = checkpoints::list(dir);
+            for (key, value) in &listing.entries {
+                let preview: String = write_string(value).chars().take(60).collect();
+                println!("{}\t{preview}", write_string(&crate::value::Value::str(key)));
             }
-            ExitCode::SUCCESS
+            for (_, reason) in &listing.unreadable {
+                eprintln!("rlmsh checkpoints: unreadable checkpoint: {reason}");
+            }
+            if listing.unreadable.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::RUNTIME
+            }
         }
-        CheckpointAction::Show { key } => match checkpoints::load(dir, &key) {
-            Some(value) => {
+        CheckpointAction::Show { key } => match checkpoints::read(dir, &key) {
+            Ok(Some(value)) => {
                 println!("{}", write_string(&value));
                 ExitCode::SUCCESS
             }
-            None => {
+            Ok(None) => {
                 eprintln!("rlmsh checkpoints: no checkpoint {key:?} in {}", dir.display());
                 ExitCode::NO_INPUT
+            }
+            Err(reason) => {
+                eprintln!("rlmsh checkpoints: unreadable checkpoint {key:?}: {reason}");
+                ExitCode::RUNTIME
             }
         },
         CheckpointAction::Clear => match checkpoints::clear(dir) {

@@ -1,8 +1,10 @@
 //! Running programs from files, standard input and `-e`, and reporting their errors.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::builtins::ports::{is_broken_pipe, BROKEN_PIPE_EXIT};
 use crate::error::{Error, ExnKind, Signal, Span};
 use crate::eval::compile::compile_toplevel;
 use crate::reader::{read_all, Datum};
@@ -22,6 +24,7 @@ impl ExitCode {
     pub const SYNTAX: i32 = 65;
     pub const NO_INPUT: i32 = 66;
     pub const INTERRUPTED: i32 = 130;
+    pub const BROKEN_PIPE: i32 = BROKEN_PIPE_EXIT;
 }
 
 pub enum Source {
@@ -84,7 +87,7 @@ pub fn run_program(source: Source, mut interp: Interp, reporting: &Reporting) ->
     let started = Instant::now();
     let captured = reporting.json.then(|| capture_output(&interp));
     let outcome = execute(&mut interp, &src, &source.name(), is_module(&src));
-    crate::builtins::system::flush_stdout();
+    let mut pipe_broken = !flush_stdout();
     let result = match &outcome {
         Err((e, _)) => match e.signal() {
             Signal::Finish(v) => Some(v.clone()),
@@ -105,20 +108,32 @@ pub fn run_program(source: Source, mut interp: Interp, reporting: &Reporting) ->
     match captured {
         Some(output) => {
             let summary = json_summary(&mut interp, &output, result.as_ref(), code, message.as_deref(), started);
-            println!("{summary}");
+            let mut stdout = std::io::stdout();
+            pipe_broken |= writeln!(stdout, "{summary}").is_err_and(|e| is_broken_pipe(&e));
         }
         None => {
             if let Some(v) = &result {
-                print_finished(&mut interp, v);
+                pipe_broken |= !print_finished(&mut interp, v);
             }
             if let Some(message) = message {
                 eprintln!("{message}");
             }
         }
     }
-    crate::builtins::system::flush_stdout();
+    pipe_broken |= !flush_stdout();
     crate::llm::print_stats(&mut interp);
+    // A program that ran to its end, or to `finish`, but whose output could not all be
+    // delivered did not do what it was asked: it ends as a broken pipe ends other tools.
+    if pipe_broken && code == ExitCode::SUCCESS {
+        return ExitCode::BROKEN_PIPE;
+    }
     code
+}
+
+/// Flushes standard output; false when its reader has gone (other failures are the terminal's
+/// business and are not reported).
+fn flush_stdout() -> bool {
+    !std::io::stdout().flush().is_err_and(|e| is_broken_pipe(&e))
 }
 
 /// Sends what the program displays to a string port, for `--json`'s `output` field.
@@ -191,7 +206,9 @@ pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: boo
         Ok(()) => ExitCode::SUCCESS,
         Err((e, phase)) => {
             if let Signal::Finish(result) = e.signal() {
-                print_finished(interp, result);
+                if !print_finished(interp, result) {
+                    return ExitCode::BROKEN_PIPE;
+                }
             }
             report(&e, phase)
         }
@@ -199,11 +216,16 @@ pub fn run_source(interp: &mut Interp, src: &str, name: &str, print_results: boo
 }
 
 /// The result of `finish` goes to stdout last, in `display` style, followed by a newline.
-fn print_finished(interp: &mut Interp, result: &Value) {
-    crate::builtins::system::flush_stdout();
+/// False when the reader of standard output has gone.
+fn print_finished(interp: &mut Interp, result: &Value) -> bool {
+    if !flush_stdout() {
+        return false;
+    }
     let text = crate::value::print::display_string(result);
-    let _ = interp.write_output(None, &format!("{text}\n"));
-    crate::builtins::system::flush_stdout();
+    match interp.write_output(None, &format!("{text}\n")) {
+        Err(e) if matches!(e.signal(), Signal::Exit(BROKEN_PIPE_EXIT)) => false,
+        _ => flush_stdout(),
+    }
 }
 
 /// Runs one top-level form. A top-level `begin` is spliced, as in a Racket module, so that
@@ -238,8 +260,11 @@ fn print_result(interp: &mut Interp, v: &Value) {
 
 pub fn eval_and_print(expr: &str, mut interp: Interp) -> i32 {
     let code = run_source(&mut interp, expr, "-e", true);
-    crate::builtins::system::flush_stdout();
+    let pipe_broken = !flush_stdout();
     crate::llm::print_stats(&mut interp);
+    if pipe_broken && code == ExitCode::SUCCESS {
+        return ExitCode::BROKEN_PIPE;
+    }
     code
 }
 

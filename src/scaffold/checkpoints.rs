@@ -31,28 +31,60 @@ pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
 
 /// The value saved under `key`, if any. A file that cannot be read or decoded counts as absent.
 pub fn load(dir: &Path, key: &str) -> Option<Value> {
-    let text = std::fs::read_to_string(file_for(dir, key)).ok()?;
-    let json = parse(&text)?;
-    if json.get("key").and_then(Json::as_str) != Some(key) {
-        return None;
-    }
-    decode(json.get("value")?)
+    read(dir, key).ok().flatten()
 }
 
-/// Every saved (key, value), sorted by key.
-pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut found: Vec<(String, Option<Value>)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| {
-            let json = parse(&std::fs::read_to_string(e.path()).ok()?)?;
-            let key = json.get("key")?.as_str()?.to_string();
-            Some((key, json.get("value").and_then(decode)))
-        })
-        .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found
+/// The value saved under `key`: `Ok(None)` when there is none, an error saying why when its
+/// file exists but cannot be read or decoded.
+pub fn read(dir: &Path, key: &str) -> Result<Option<Value>, String> {
+    let path = file_for(dir, key);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    match read_file(&path, &text)? {
+        (found, value) if found == key => Ok(Some(value)),
+        _ => Ok(None),
+    }
+}
+
+/// What `list` finds in a directory: the readable checkpoints sorted by key, and the checkpoint
+/// files that cannot be read or decoded with the reason, sorted by path.
+#[derive(Default)]
+pub struct Listing {
+    pub entries: Vec<(String, Value)>,
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+pub fn list(dir: &Path) -> Listing {
+    let mut listing = Listing::default();
+    let Ok(entries) = std::fs::read_dir(dir) else { return listing };
+    for path in entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| is_checkpoint_file(p)) {
+        let found = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display())).and_then(|text| read_file(&path, &text));
+        match found {
+            Ok(entry) => listing.entries.push(entry),
+            Err(reason) => listing.unreadable.push((path, reason)),
+        }
+    }
+    listing.entries.sort_by(|a, b| a.0.cmp(&b.0));
+    listing.unreadable.sort();
+    listing
+}
+
+/// The key and value a checkpoint file's text holds, or why it holds none.
+fn read_file(path: &Path, text: &str) -> Result<(String, Value), String> {
+    let json = parse(text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let key = json.get("key").and_then(Json::as_str).ok_or_else(|| format!("{} names no key", path.display()))?;
+    let value = json.get("value").and_then(decode).ok_or_else(|| format!("{} holds no value rlmsh can decode (key {key:?})", path.display()))?;
+    Ok((key.to_string(), value))
+}
+
+/// A file `checkpoint` writes: the 64 hex digits of a key's digest, then `.json`. Temporary
+/// files of writes in progress and files of other programs are not.
+fn is_checkpoint_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "json")
+        && path.file_stem().is_some_and(|s| s.len() == 64 && s.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Deeper values are refused: they are almost always values that contain themselves.
@@ -60,10 +92,10 @@ const MAX_DEPTH: usize = 10_000;
 
 /// Reads checkpoint JSON without serde_json's default nesting limit of 128, which would lose
 /// values nested a few dozen levels deep (each level of a value is two levels of JSON).
-fn parse(text: &str) -> Option<Json> {
+fn parse(text: &str) -> Result<Json, serde_json::Error> {
     let mut reader = serde_json::Deserializer::from_str(text);
     reader.disable_recursion_limit();
-    serde::Deserialize::deserialize(&mut reader).ok()
+    serde::Deserialize::deserialize(&mut reader)
 }
 
 /// Deletes every checkpoint file in `dir` (and nothing else); returns how many.
@@ -76,9 +108,7 @@ pub fn clear(dir: &Path) -> std::io::Result<usize> {
     };
     for entry in entries {
         let path = entry?.path();
-        let is_checkpoint = path.extension().is_some_and(|x| x == "json")
-            && path.file_stem().is_some_and(|s| s.len() == 64 && s.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit()));
-        if is_checkpoint {
+        if is_checkpoint_file(&path) {
             std::fs::remove_file(&path)?;
             removed += 1;
         }
