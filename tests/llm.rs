@@ -768,7 +768,8 @@ fn map_async_names_the_failing_element_and_cancels_the_rest() {
     out.ok();
     let printed = lines(&out.stdout);
     assert!(printed[0].starts_with("map-async: element 1 failed") && printed[0].contains("element one is bad"), "{}", out.stdout);
-    assert_eq!(printed[1], "0", "the calls in flight were cancelled, not awaited");
+    assert_eq!(printed[1], "  element: 1", "the error shows the element");
+    assert_eq!(printed[2], "0", "the calls in flight were cancelled, not awaited");
     assert!(server.request_count() <= 4, "no element after the failure was started: {}", server.request_count());
     assert!(out.elapsed < Duration::from_millis(2000), "{:?}", out.elapsed);
 

@@ -2,6 +2,7 @@
 //! flight, retries with backoff, and JSON-mode checking. Runs on tokio workers and sees only
 //! `Send` data.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -45,23 +46,24 @@ pub struct Limits {
 }
 
 /// Sends `req` (waiting for a free slot first), retrying what retrying can fix. In JSON mode an
-/// answer that does not parse is asked for once more.
-pub async fn execute(req: Request, limits: Arc<Limits>) -> Result<Answer, CallError> {
+/// answer that does not parse is asked for once more. `sent` counts the requests as they go
+/// out, so that whoever traces the call knows its retries however it ends, cancelled included.
+pub async fn execute(req: Request, limits: Arc<Limits>, sent: Arc<AtomicU32>) -> Result<Answer, CallError> {
     let _slot = limits.in_flight.acquire().await.map_err(|_| CallError::Cancelled)?;
-    let first = send_with_retries(&req, &limits).await?;
+    let first = send_with_retries(&req, &limits, &sent).await?;
     if !req.json {
         return Ok(first);
     }
     if let Some(json) = as_json(&first.text) {
         return Ok(Answer { text: json, ..first });
     }
-    let second = send_with_retries(&req, &limits).await?;
+    let second = send_with_retries(&req, &limits, &sent).await?;
     let usage = Usage {
         prompt: first.usage.prompt + second.usage.prompt,
         completion: first.usage.completion + second.usage.completion,
     };
     match as_json(&second.text) {
-        Some(json) => Ok(Answer { text: json, usage, retries: first.retries + second.retries + 1, rate_limits: second.rate_limits }),
+        Some(json) => Ok(Answer { text: json, usage, rate_limits: second.rate_limits }),
         None => Err(CallError::NotJson { raw: second.text, usage }),
     }
 }
@@ -85,14 +87,12 @@ struct Failure {
     retry_after: Option<Duration>,
 }
 
-async fn send_with_retries(req: &Request, limits: &Limits) -> Result<Answer, CallError> {
+async fn send_with_retries(req: &Request, limits: &Limits, sent: &AtomicU32) -> Result<Answer, CallError> {
     let mut attempt = 0;
     loop {
+        sent.fetch_add(1, Ordering::Relaxed);
         match redact_key(send_once(req, limits.request_timeout).await, req.key()) {
-            Ok(mut answer) => {
-                answer.retries = attempt;
-                return Ok(answer);
-            }
+            Ok(answer) => return Ok(answer),
             Err(failure) if failure.retryable && attempt < limits.max_retries => {
                 tokio::time::sleep(failure.retry_after.unwrap_or_else(|| backoff(attempt))).await;
                 attempt += 1;
@@ -172,7 +172,7 @@ async fn send_once(req: &Request, timeout: Duration) -> Result<Answer, Failure> 
             _ => wire::openai_answer(&json),
         });
     match parsed {
-        Ok((text, usage)) => Ok(Answer { text, usage, retries: 0, rate_limits }),
+        Ok((text, usage)) => Ok(Answer { text, usage, rate_limits }),
         Err(e) => Err(Failure { error: CallError::Malformed(format!("{url}: {e}")), retryable: false, retry_after: None }),
     }
 }

@@ -50,9 +50,13 @@ impl CallHandle {
         Value::Opaque(Rc::new(Box::new(CallHandle { id, task: RefCell::new(None), outcome: RefCell::new(Some(Ok(Rc::new(text)))) })))
     }
 
+    /// Stops the call and waits for its task to go, so that by the time this returns the call
+    /// has sent its last request and its trace line is written.
     pub fn cancel(&self) {
         if let Some(task) = self.task.borrow_mut().take() {
             task.abort();
+            // An aborted task ends at its next await point; an answer that came first is dropped.
+            let _ = runtime().block_on(task);
             *self.outcome.borrow_mut() = Some(Err(CallError::Cancelled));
         }
     }
@@ -76,6 +80,22 @@ impl CallHandle {
     /// seen: a call that ended on the runtime counts once a wait has settled it.
     pub fn has_ended(&self) -> bool {
         self.outcome.borrow().is_some()
+    }
+
+    /// Whether the call has ended, settling it without waiting if it ended on the runtime: what
+    /// a caller giving up on its calls can still keep.
+    pub fn ended_now(&self) -> bool {
+        if self.has_ended() {
+            return true;
+        }
+        let task = self.task.borrow_mut().take_if(|t| t.is_finished());
+        match task {
+            Some(task) => {
+                self.settle(runtime().block_on(task));
+                true
+            }
+            None => false,
+        }
     }
 
     fn outcome(&self) -> Option<Outcome> {

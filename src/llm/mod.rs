@@ -8,6 +8,7 @@
 
 mod client;
 mod handle;
+mod map_async;
 mod offline;
 mod primitives;
 mod progress;

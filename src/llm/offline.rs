@@ -18,7 +18,7 @@ pub fn answer(req: &Request) -> Answer {
         format!("offline:{}:{}", req.model, &req.digest()[..12])
     };
     let usage = Usage { prompt: estimate_tokens(&req.system) + estimate_tokens(&req.user), completion: estimate_tokens(&text) };
-    Answer { text, usage, retries: 0, rate_limits: Vec::new() }
+    Answer { text, usage, rate_limits: Vec::new() }
 }
 
 /// What the offline model writes when asked `#:recursive #t`: a program that uses the sandbox

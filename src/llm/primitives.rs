@@ -1,6 +1,7 @@
 //! The model-call primitives.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -38,8 +39,8 @@ pub const PRIMITIVES: &[Primitive] = &[
     Primitive::new("await-all-syntax", 1, 1, await_all_syntax, "Waits for a list of calls; returns their answers as syntax objects, in order."),
     Primitive::new("await-any", 1, 1, await_any, "Waits for the first of a list of calls to finish; returns two values: its answer (a string) and the remaining handles."),
     Primitive::new("cancel", 1, 1, cancel, "Cancels a pending call; awaiting it then raises an error."),
-    Primitive::with_keywords("map-async", 2, 2, &["max-concurrent"], map_async,
-        "Applies F to each element in order; handles F returns run with at most #:max-concurrent (default 20) in flight. Returns the answers (strings) or values, in order."),
+    Primitive::with_keywords("map-async", 2, 2, &["max-concurrent", "checkpoint"], super::map_async::map_async,
+        "Applies F to each element in order; handles F returns run with at most #:max-concurrent (default 20) in flight. Returns the answers (strings) or values, in order; with #:checkpoint KEY, answers are saved as they come and a rerun asks only for the rest."),
     Primitive::new("%llm-call?", 1, 1, |_, a| Ok(Value::Bool(handle_of("%llm-call?", &a[0]).is_ok())),
         "Runtime support for the combinators: is the value a handle from llm-query-async?"),
     Primitive::new("%await-settled", 1, 1, await_settled,
@@ -146,14 +147,14 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
             ExnKind::TokenBudget,
             format!(
                 "{who}: token budget exceeded: {} tokens used of a budget of {}",
-                spent.used.load(std::sync::atomic::Ordering::Relaxed),
+                spent.used.load(Ordering::Relaxed),
                 spent.limit.unwrap_or(0)
             ),
         ));
     }
     crate::audit::record(interp, who, &request.model);
     let state = state(interp);
-    let id = state.call_ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = state.call_ids.fetch_add(1, Ordering::Relaxed);
     let lineage = state.lineage;
     let stores = state.stores.clone();
     // Hashing the request (data included) is only worth it when a store keys answers by it.
@@ -165,15 +166,16 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         ))
     })? {
         if let Some(tracer) = &stores.tracer {
-            let answer = Answer { text: text.clone(), usage: Default::default(), retries: 0, rate_limits: Vec::new() };
-            tracer.record(id, lineage, &request, tracer.now_ms(), Ending::Answered { answer: &answer, cache_hit: true });
+            let answer = Answer { text: text.clone(), usage: Default::default(), rate_limits: Vec::new() };
+            tracer.record(id, lineage, &request, tracer.now_ms(), 0, Ending::Answered { answer: &answer, cache_hit: true });
         }
         return Ok(CallHandle::answered_value(id, text));
     }
     let limits = state.limits.clone();
     let progress = state.progress.clone();
     let model = format!("{}/{}", request.provider.name(), request.model);
-    let call = Bookkeeping {
+    let requests = Arc::new(AtomicU32::new(0));
+    let mut call = Bookkeeping {
         id,
         lineage,
         digest,
@@ -184,9 +186,11 @@ fn start(interp: &mut Interp, who: &str, kws: &[(Symbol, Value)]) -> R<Value> {
         model,
         stores,
         budgets,
+        requests: requests.clone(),
+        settled: false,
     };
     let task = runtime().spawn(async move {
-        let result = execute(request, limits).await;
+        let result = execute(request, limits, requests).await;
         call.settle(&result);
         result
     });
@@ -208,13 +212,31 @@ struct Bookkeeping {
     totals: SharedTotals,
     stores: Arc<Stores>,
     budgets: Vec<Arc<Budget>>,
+    /// Requests sent so far, counted by the client.
+    requests: Arc<AtomicU32>,
+    /// Whether the call ended; one dropped before that was cancelled.
+    settled: bool,
+}
+
+impl Drop for Bookkeeping {
+    /// A cancelled call's task is dropped before it settles; its trace line still says what it
+    /// had sent, so that the trace accounts for every request.
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        if let (Some(tracer), Some(sent)) = (&self.stores.tracer, &self.sent) {
+            tracer.record(self.id, self.lineage, sent, self.start_ms, self.requests.load(Ordering::Relaxed), Ending::Cancelled);
+        }
+    }
 }
 
 impl Bookkeeping {
     /// Records the outcome: usage (also of JSON answers that never parsed) in the totals and
     /// every budget in force, the answer in the cache and the recording, a trace line, the
     /// progress line.
-    fn settle(mut self, result: &Result<Answer, CallError>) {
+    fn settle(&mut self, result: &Result<Answer, CallError>) {
+        self.settled = true;
         let usage = match result {
             Ok(answer) => Some(answer.usage),
             Err(CallError::NotJson { usage, .. }) => Some(*usage),
@@ -251,7 +273,7 @@ impl Bookkeeping {
                 Ok(answer) => Ending::Answered { answer, cache_hit: false },
                 Err(e) => Ending::Failed(e),
             };
-            tracer.record(self.id, self.lineage, sent, self.start_ms, ending);
+            tracer.record(self.id, self.lineage, sent, self.start_ms, self.requests.load(Ordering::Relaxed), ending);
         }
     }
 }
@@ -361,55 +383,6 @@ fn await_settled(interp: &mut Interp, a: &[Value]) -> R<Value> {
 fn cancel(_: &mut Interp, a: &[Value]) -> R<Value> {
     handle_of("cancel", &a[0])?.cancel();
     Ok(Value::Void)
-}
-
-fn map_async(interp: &mut Interp, a: &[Value], kws: &[(Symbol, Value)]) -> R<Value> {
-    let who = "map-async";
-    let f = args::procedure(who, &a[0])?.clone();
-    let items = args::list(who, &a[1])?;
-    let limit = match args::keyword(kws, "max-concurrent") {
-        Some(v) => args::index(who, v)?.max(1),
-        None => DEFAULT_MAX_CONCURRENT,
-    };
-    let mut results: Vec<Option<Value>> = vec![None; items.len()];
-    let mut in_flight: Vec<(usize, Value)> = Vec::new();
-    let outcome = (|| -> R<()> {
-        for (i, item) in items.into_iter().enumerate() {
-            while in_flight.len() >= limit {
-                settle_one(interp, who, &mut in_flight, &mut results)?;
-            }
-            let produced = interp.apply(&f, vec![item])?;
-            if handle_of(who, &produced).is_ok() {
-                in_flight.push((i, produced));
-            } else {
-                results[i] = Some(produced);
-            }
-        }
-        while !in_flight.is_empty() {
-            settle_one(interp, who, &mut in_flight, &mut results)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = outcome {
-        for (_, h) in &in_flight {
-            if let Ok(handle) = handle_of(who, h) {
-                handle.cancel();
-            }
-        }
-        return Err(e);
-    }
-    Ok(Value::list(results.into_iter().map(|r| r.unwrap_or(Value::Void)).collect()))
-}
-
-/// Waits for one of the calls in flight and stores its answer.
-fn settle_one(interp: &mut Interp, who: &str, in_flight: &mut Vec<(usize, Value)>, results: &mut [Option<Value>]) -> R<()> {
-    let handles = in_flight.iter().map(|(_, h)| handle_of(who, h)).collect::<R<Vec<_>>>()?;
-    let position = wait_any(interp, &handles)?;
-    let outcome = handles[position].outcome_now();
-    let (index, _) = in_flight.remove(position);
-    let answer = outcome.map_err(|e| Error::fail(format!("{who}: element {index} failed: {e}")))?;
-    results[index] = Some(Value::Str(answer));
-    Ok(())
 }
 
 fn tokens_used(interp: &mut Interp, _: &[Value]) -> R<Value> {

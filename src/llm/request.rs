@@ -68,8 +68,6 @@ impl Usage {
 pub struct Answer {
     pub text: String,
     pub usage: Usage,
-    /// Requests that failed and were retried before this answer.
-    pub retries: u32,
     /// The provider's `x-ratelimit-*` headers on the answer, name to value.
     pub rate_limits: Vec<(String, String)>,
 }

@@ -29,6 +29,8 @@ pub type TraceMemory = Arc<Mutex<Vec<Json>>>;
 pub enum Ending<'a> {
     Answered { answer: &'a Answer, cache_hit: bool },
     Failed(&'a CallError),
+    /// The program cancelled the call (or gave up on it) before it ended.
+    Cancelled,
 }
 
 impl Tracer {
@@ -46,7 +48,9 @@ impl Tracer {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    pub fn record(&self, id: u64, lineage: Lineage, req: &Request, start_ms: f64, ending: Ending<'_>) {
+    /// One line for a call that `ending` ended after sending `requests` requests (its retries
+    /// are the requests after the first: the trace accounts for every request sent).
+    pub fn record(&self, id: u64, lineage: Lineage, req: &Request, start_ms: f64, requests: u32, ending: Ending<'_>) {
         let mut line = json!({
             "id": id,
             "parent": lineage.parent,
@@ -55,6 +59,7 @@ impl Tracer {
             "model": req.model,
             "start_ms": round(start_ms),
             "latency_ms": round(self.now_ms() - start_ms),
+            "retries": requests.saturating_sub(1),
         });
         if req.json_instruction_added {
             line["json_instruction_added"] = json!(true);
@@ -64,12 +69,15 @@ impl Tracer {
                 line["status"] = json!("ok");
                 line["prompt_tokens"] = json!(answer.usage.prompt);
                 line["completion_tokens"] = json!(answer.usage.completion);
-                line["retries"] = json!(answer.retries);
                 line["cache_hit"] = json!(cache_hit);
             }
             Ending::Failed(e) => {
                 line["status"] = json!(if matches!(e, CallError::Cancelled) { "cancelled" } else { "error" });
                 line["error"] = json!(e.to_string());
+            }
+            Ending::Cancelled => {
+                line["status"] = json!("cancelled");
+                line["requests"] = json!(requests);
             }
         }
         if self.full {

@@ -7,7 +7,7 @@
 //! being handled at once is the number of calls in flight.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -147,7 +147,7 @@ pub struct MockServer {
 impl MockServer {
     /// A server whose replies `handler` decides, request by request.
     pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> MockServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let listener = super::listen::loopback_listener();
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
             handler: Box::new(handler),

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod keepalive;
+pub mod listen;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
