@@ -363,3 +363,13 @@ fn a_closed_output_pipe_ends_the_program_quietly() {
     let o = run_file("full-handled.scm", &format!("(with-handlers ([exn:fail? (lambda (e) (displayln \"caught\"))]) {full})"), &[]);
     assert_eq!((o.status.code(), stdout(&o)), (Some(0), "caught\n".to_string()));
 }
+
+/// `rlmsh builtins | head -1`: the subcommands that print reports end as quietly as programs
+/// when their reader goes away (here before the report is written).
+#[test]
+fn a_closed_pipe_ends_a_report_quietly() {
+    let mut child = rlmsh().arg("builtins").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!((o.status.code(), stderr(&o)), (Some(141), String::new()));
+}

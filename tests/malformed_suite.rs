@@ -144,3 +144,63 @@ fn deep_nesting_does_not_crash() {
         failures.join("\n")
     );
 }
+
+/// Hostile programs that need flags or generated text: run-aways stopped by `--timeout` (exit 4,
+/// also when a catch-all handler swallows the interruption), unbounded recursion (a catchable
+/// error with a location, exit 1), huge literals (read and used), and `finish` from places where
+/// an ordinary exception would be caught or lost (exit 0 with the result printed last).
+#[test]
+fn run_aways_huge_literals_and_finish_in_odd_places() {
+    let bin = common::rlmsh_bin();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let huge_string = format!("(define s \"{}\")\n(display (string-length s))\n", "a".repeat(10_000_000));
+    let huge_number = format!("(display (string-length (number->string {})))\n", "7".repeat(200_000));
+    // (name, program, flags, exit code, text stdout must end with, text stderr must contain)
+    let cases: Vec<(&str, String, &[&str], i32, &str, &str)> = vec![
+        ("loop.scm", "(let loop () (loop))".into(), &["--timeout", "1"], 4, "", "ran longer than --timeout 1 s"),
+        (
+            "swallowed-break.scm",
+            "(let loop () (with-handlers ([(lambda (e) #t) void]) (let spin () (spin))) (loop))".into(),
+            &["--timeout", "1"],
+            4,
+            "",
+            "ran longer than --timeout 1 s",
+        ),
+        ("recursion.scm", "(define (f n) (+ 1 (f n)))\n(f 0)".into(), &[], 1, "", "recursion.scm:1:"),
+        ("huge-string.scm", huge_string, &[], 0, "10000000", ""),
+        ("huge-number.scm", huge_number, &[], 0, "200000", ""),
+        (
+            "finish-in-handler.scm",
+            "(with-handlers ([(lambda (e) #t) (lambda (e) (display \"caught\"))]) (finish 42))".into(),
+            &[],
+            0,
+            "42\n",
+            "",
+        ),
+        (
+            "finish-in-dynamic-wind.scm",
+            "(dynamic-wind (lambda () (display \"in \")) (lambda () (finish 'done)) (lambda () (display \"out \")))".into(),
+            &[],
+            0,
+            "in out done\n",
+            "",
+        ),
+        ("finish-in-map.scm", "(map (lambda (x) (when (= x 3) (finish x)) x) '(1 2 3 4))".into(), &[], 0, "3\n", ""),
+    ];
+    let mut failures = Vec::new();
+    for (name, text, flags, code, stdout_end, stderr_part) in &cases {
+        let path = tmp.join(format!("{}-{}", std::process::id(), name));
+        std::fs::write(&path, text).expect("write generated program");
+        let mut args: Vec<&std::ffi::OsStr> = vec!["run".as_ref()];
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
+        args.push(path.as_os_str());
+        let r = common::run_with_timeout(&bin, &args, TIMEOUT);
+        let stdout = String::from_utf8_lossy(&r.stdout);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        if r.timed_out || r.code != Some(*code) || !stdout.ends_with(stdout_end) || !stderr.contains(stderr_part) {
+            failures.push(format!("{name}: exit {:?} (want {code}), stdout ends {:?}, stderr {:?}", r.code, stdout.chars().rev().take(40).collect::<String>().chars().rev().collect::<String>(), stderr.lines().take(3).collect::<Vec<_>>()));
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    assert!(failures.is_empty(), "hostile programs not handled:\n{}", failures.join("\n"));
+}

@@ -166,8 +166,7 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
     match cli.command {
         Some(Command::Mcp { print_config: true, .. }) => {
             let flags: Vec<String> = argv_after("mcp", &argv_copy);
-            println!("{:#}", crate::mcp::client_config(&flags));
-            ExitCode::SUCCESS
+            emit(&format!("{:#}\n", crate::mcp::client_config(&flags)))
         }
         Some(Command::Mcp { session: flags, .. }) => match mcp_flags_usable(&flags) {
             Ok(()) => crate::mcp::serve(flags, interrupt),
@@ -177,8 +176,7 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
         Some(Command::Check { file }) => run::check_program(Source::from_path(&file)),
         Some(Command::Repl { session: flags }) => session(&flags, Vec::new(), false).map_or_else(|code| code, crate::repl::run),
         Some(Command::Builtins) => {
-            print!("{}", crate::builtins::reference_markdown());
-            ExitCode::SUCCESS
+            emit(&crate::builtins::reference_markdown())
         }
         Some(Command::Checkpoints { action, checkpoint_dir, config }) => {
             match load_config(&Flags { config, checkpoint_dir, ..Flags::default() }) {
@@ -187,15 +185,11 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             }
         }
         Some(Command::Guide) => {
-            print!("{}", crate::sandbox::guide::GUIDE);
-            ExitCode::SUCCESS
+            emit(crate::sandbox::guide::GUIDE)
         }
         Some(Command::Trace { file, config }) => match load_config(&Flags { config, ..Flags::default() }) {
             Ok(settings) => match crate::llm::summarize_trace(&file, &settings.price_table()) {
-                Ok(table) => {
-                    print!("{table}");
-                    ExitCode::SUCCESS
-                }
+                Ok(table) => emit(&table),
                 Err(e) => {
                     eprintln!("rlmsh trace: {e}");
                     ExitCode::NO_INPUT
@@ -204,14 +198,8 @@ pub fn main(argv: Vec<String>, interrupt: Arc<AtomicBool>) -> i32 {
             Err(e) => e.report(),
         },
         Some(Command::Config { settings, json }) => match load_config(&settings) {
-            Ok(config) => {
-                if json {
-                    println!("{:#}", crate::config::report::json(&config));
-                } else {
-                    print!("{}", crate::config::report::text(&config));
-                }
-                ExitCode::SUCCESS
-            }
+            Ok(config) if json => emit(&format!("{:#}\n", crate::config::report::json(&config))),
+            Ok(config) => emit(&crate::config::report::text(&config)),
             Err(e) => e.report(),
         },
         None => match (cli.eval, cli.file) {
@@ -242,6 +230,21 @@ fn mcp_flags_usable(flags: &SessionFlags) -> Result<(), SetupError> {
     }
 }
 
+/// Writes a subcommand's report to stdout; a reader that has gone (`rlmsh builtins | head`)
+/// ends it quietly, as it ends a program.
+fn emit(text: &str) -> i32 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if crate::builtins::ports::is_broken_pipe(&e) => ExitCode::BROKEN_PIPE,
+        Err(e) => {
+            eprintln!("rlmsh: cannot write to standard output: {e}");
+            ExitCode::RUNTIME
+        }
+    }
+}
+
 /// The configuration from `flags`, the environment and the configuration file; an unreadable
 /// file named explicitly is a missing input, anything wrong in it a usage error.
 fn load_config(flags: &Flags) -> Result<Config, SetupError> {
@@ -260,24 +263,23 @@ fn checkpoints_command(action: CheckpointAction, dir: &std::path::Path) -> i32 {
     match action {
         CheckpointAction::List => {
             let listing = checkpoints::list(dir);
+            let mut text = String::new();
             for (key, value) in &listing.entries {
                 let preview: String = write_string(value).chars().take(60).collect();
-                println!("{}\t{preview}", write_string(&crate::value::Value::str(key)));
+                text.push_str(&format!("{}\t{preview}\n", write_string(&crate::value::Value::str(key))));
             }
+            let code = emit(&text);
             for (_, reason) in &listing.unreadable {
                 eprintln!("rlmsh checkpoints: unreadable checkpoint: {reason}");
             }
-            if listing.unreadable.is_empty() {
-                ExitCode::SUCCESS
-            } else {
+            if code == ExitCode::SUCCESS && !listing.unreadable.is_empty() {
                 ExitCode::RUNTIME
+            } else {
+                code
             }
         }
         CheckpointAction::Show { key } => match checkpoints::read(dir, &key) {
-            Ok(Some(value)) => {
-                println!("{}", write_string(&value));
-                ExitCode::SUCCESS
-            }
+            Ok(Some(value)) => emit(&format!("{}\n", write_string(&value))),
             Ok(None) => {
                 eprintln!("rlmsh checkpoints: no checkpoint {key:?} in {}", dir.display());
                 ExitCode::NO_INPUT
@@ -288,10 +290,7 @@ fn checkpoints_command(action: CheckpointAction, dir: &std::path::Path) -> i32 {
             }
         },
         CheckpointAction::Clear => match checkpoints::clear(dir) {
-            Ok(n) => {
-                println!("removed {n} checkpoints from {}", dir.display());
-                ExitCode::SUCCESS
-            }
+            Ok(n) => emit(&format!("removed {n} checkpoints from {}\n", dir.display())),
             Err(e) => {
                 eprintln!("rlmsh checkpoints: cannot clear {}: {e}", dir.display());
                 ExitCode::RUNTIME

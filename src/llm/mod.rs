@@ -19,6 +19,7 @@ mod trace;
 mod usage;
 mod wire;
 
+use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -168,7 +169,9 @@ pub fn print_stats(interp: &mut Interp) {
     let Some(state) = interp.extension::<LlmState>().filter(|s| s.stats) else { return };
     let totals = state.totals.lock().unwrap_or_else(|p| p.into_inner());
     let sum = totals.sum();
-    eprintln!(
+    // Stderr may be a pipe its reader closed; the report is then lost, not a crash.
+    let _ = writeln!(
+        std::io::stderr(),
         "rlmsh: {} model calls, {} tokens ({} prompt, {} completion), about ${:.4}, {:.2} s",
         sum.calls,
         sum.prompt + sum.completion,

@@ -107,6 +107,10 @@ impl Server {
                     self.stop(&control, format!("timed out after {} s", timeout.unwrap_or_default()));
                 }
                 _ = ticks.tick() => {
+                    // A handler that caught the interruption gets it again, until the code ends.
+                    if stopping {
+                        self.shared.stop_execution();
+                    }
                     if let Some(token) = &progress_token {
                         let elapsed = started.elapsed().as_secs_f64();
                         let mut note = ProgressNotificationParam::new(token.clone(), elapsed).with_message(self.progress_message(elapsed));

@@ -111,9 +111,17 @@ pub fn clear(dir: &Path) -> std::io::Result<usize> {
         if is_checkpoint_file(&path) {
             std::fs::remove_file(&path)?;
             removed += 1;
+        } else if is_interrupted_write(&path) {
+            std::fs::remove_file(&path)?;
         }
     }
     Ok(removed)
+}
+
+/// The temporary file of a checkpoint write that a crash (or SIGKILL) stopped before its
+/// rename: never read, so clearing removes it with the checkpoints.
+fn is_interrupted_write(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name.to_string_lossy().starts_with(".tmp"))
 }
 
 /// The JSON form of a value, tagged so that every type comes back as it went in.
