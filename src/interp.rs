@@ -236,7 +236,20 @@ impl Interp {
         if self.interrupt.swap(false, Ordering::Relaxed) {
             return Err(Error::new(ExnKind::Break, "user break"));
         }
+        if self.limits.is_none() {
+            if let Some(limit) = crate::sandbox::heap::exceeded_by(0) {
+                return Err(limit.error(None));
+            }
+        }
         self.check_limits(u64::from(self.tick_mask) + 1)
+    }
+
+    /// Holds the program to `megabytes` more heap than it holds now (`--max-memory`), checked
+    /// on every procedure call: a loop that doubles a string reaches any limit within a few
+    /// dozen calls.
+    pub fn limit_memory(&mut self, megabytes: u64) {
+        self.tick_mask = 0;
+        crate::sandbox::heap::limit_program(megabytes);
     }
 
     /// Stops a sandbox that has spent its fuel, time or memory; `calls` is the fuel spent since

@@ -147,7 +147,8 @@ fn deep_nesting_does_not_crash() {
 
 /// Hostile programs that need flags or generated text: run-aways stopped by `--timeout` (exit 4,
 /// also when a catch-all handler swallows the interruption), unbounded recursion (a catchable
-/// error with a location, exit 1), huge literals (read and used), and `finish` from places where
+/// error with a location, exit 1), allocation bombs under `--max-memory` (a catchable
+/// out-of-memory error, exit 1 when uncaught), huge literals (read and used), and `finish` from places where
 /// an ordinary exception would be caught or lost (exit 0 with the result printed last).
 #[test]
 fn run_aways_huge_literals_and_finish_in_odd_places() {
@@ -167,6 +168,16 @@ fn run_aways_huge_literals_and_finish_in_odd_places() {
             "ran longer than --timeout 1 s",
         ),
         ("recursion.scm", "(define (f n) (+ 1 (f n)))\n(f 0)".into(), &[], 1, "", "recursion.scm:1:"),
+        ("string-bomb.scm", "(define (bomb s) (bomb (string-append s s)))\n(bomb \"x\")".into(), &["--max-memory", "200"], 1, "", "string-bomb.scm:1:"),
+        ("vector-bomb.scm", "(define v (make-vector 100000000 0))".into(), &["--max-memory", "100"], 1, "", "out of memory"),
+        (
+            "caught-bomb.scm",
+            "(with-handlers ([exn:fail? (lambda (e) (display \"caught \"))]) (let loop ([l (list 1)]) (loop (append l l))))\n(display \"recovered\")".into(),
+            &["--max-memory", "300"],
+            0,
+            "caught recovered",
+            "",
+        ),
         ("huge-string.scm", huge_string, &[], 0, "10000000", ""),
         ("huge-number.scm", huge_number, &[], 0, "200000", ""),
         (

@@ -39,6 +39,11 @@ pub struct SessionFlags {
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub timeout: Option<f64>,
 
+    /// Raise an out-of-memory error (exn:fail, exit 1 when uncaught) when the program holds
+    /// more than MB megabytes of heap (default: no limit).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_memory: Option<u64>,
+
     #[command(flatten)]
     pub settings: Flags,
 
@@ -109,6 +114,9 @@ impl SessionFlags {
         crate::scaffold::set_checkpoint_dir(interp, config.checkpoint_dir.value.clone());
         self.configure_models(interp, config, host)?;
         self.sandbox.apply(interp).map_err(no_input)?;
+        if let Some(megabytes) = self.max_memory {
+            interp.limit_memory(megabytes);
+        }
         let mut stdin = StdinUser(None);
         match host {
             Host::Program { reads_stdin } => {

@@ -1,5 +1,5 @@
 //! Counts the bytes the current thread holds on the heap, so the sandbox can stop model-written
-//! code that allocates without bound. The count is per thread and needs no atomics: a sandbox
+//! code that allocates without bound (and a program run with `--max-memory` can stop itself). The count is per thread and needs no atomics: a sandbox
 //! runs on the interpreter's thread, and memory freed by another thread only lowers this one's
 //! figure (it never makes a sandbox look bigger than it is).
 
@@ -12,22 +12,60 @@ thread_local! {
     // `const` initialisation without a destructor: usable at any point of a thread's life,
     // including while its other thread-locals are being torn down.
     static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
-    /// While a sandbox runs on this thread: the live-byte count it may not go beyond, and its
-    /// limit in megabytes (for the message).
-    static CEILING: Cell<Option<(isize, u64)>> = const { Cell::new(None) };
+    /// While a limit is in force on this thread: the live-byte count it may not go beyond.
+    static CEILING: Cell<Option<Limit>> = const { Cell::new(None) };
 }
 
-/// The memory limit of the sandbox running on this thread, from now until it is dropped (then
-/// the enclosing sandbox's limit, if any, is back in force).
+/// A memory limit: the live-byte count not to go beyond, the limit as given, and whose it is.
+#[derive(Clone, Copy)]
+pub struct Limit {
+    bytes: isize,
+    megabytes: u64,
+    owner: Owner,
+}
+
+/// Who a limit stops: model-written code in a sandbox (uncatchably), or the program itself
+/// (with an exception, like Racket's out-of-memory errors).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Sandbox,
+    Program,
+}
+
+impl Limit {
+    /// The error for going over the limit, raised by `who` when it is a builtin's request.
+    pub fn error(self, who: Option<&str>) -> crate::error::Error {
+        let prefix = who.map(|w| format!("{w}: ")).unwrap_or_default();
+        match self.owner {
+            Owner::Sandbox => crate::error::Error::halt(format!(
+                "{prefix}model-written code went over its memory limit of {} MB (--sub-memory)",
+                self.megabytes
+            )),
+            Owner::Program => crate::error::Error::new(
+                crate::error::ExnKind::Fail,
+                format!("{prefix}out of memory: the program went over its limit of {} MB (--max-memory)", self.megabytes),
+            ),
+        }
+    }
+}
+
+/// Holds the program on this thread to `megabytes` more than it holds now, for the rest of the
+/// thread's life (sandboxes it starts put their own limits over this one while they run).
+pub fn limit_program(megabytes: u64) {
+    std::mem::forget(Ceiling::new(megabytes, Owner::Program));
+}
+
+/// A memory limit on this thread, from now until it is dropped (then the enclosing one, if
+/// any, is back in force).
 pub struct Ceiling {
-    outer: Option<(isize, u64)>,
+    outer: Option<Limit>,
 }
 
 impl Ceiling {
-    pub fn new(megabytes: u64) -> Ceiling {
+    pub fn new(megabytes: u64, owner: Owner) -> Ceiling {
         let bytes = megabytes.saturating_mul(1 << 20).min(isize::MAX as u64) as isize;
-        let ceiling = live_bytes().saturating_add(bytes);
-        Ceiling { outer: CEILING.with(|c| c.replace(Some((ceiling, megabytes)))) }
+        let limit = Limit { bytes: live_bytes().saturating_add(bytes), megabytes, owner };
+        Ceiling { outer: CEILING.with(|c| c.replace(Some(limit))) }
     }
 }
 
@@ -37,24 +75,19 @@ impl Drop for Ceiling {
     }
 }
 
-/// The limit in megabytes, if holding `more` bytes on top of what this thread holds now would
-/// take the running sandbox over it.
-pub fn exceeded_by(more: usize) -> Option<u64> {
-    match CEILING.with(Cell::get) {
-        Some((ceiling, megabytes)) if live_bytes().saturating_add(more.min(isize::MAX as usize) as isize) > ceiling => {
-            Some(megabytes)
-        }
-        _ => None,
-    }
+/// The limit in force, if holding `more` bytes on top of what this thread holds now would go
+/// over it.
+pub fn exceeded_by(more: usize) -> Option<Limit> {
+    CEILING
+        .with(Cell::get)
+        .filter(|limit| live_bytes().saturating_add(more.min(isize::MAX as usize) as isize) > limit.bytes)
 }
 
-/// Refuses, before it is made, an object that would take a sandbox over its memory limit
+/// Refuses, before it is made, an object that would go over the memory limit in force
 /// (`make-vector`, `make-string`, `make-list`, `range` ... of a size given by the program).
 pub fn check_request(who: &str, bytes: usize) -> crate::error::R<()> {
     match exceeded_by(bytes) {
-        Some(megabytes) => Err(crate::error::Error::halt(format!(
-            "{who}: model-written code went over its memory limit of {megabytes} MB (--sub-memory)"
-        ))),
+        Some(limit) => Err(limit.error(Some(who))),
         None => Ok(()),
     }
 }

@@ -113,8 +113,8 @@ impl Limits {
             )));
         }
         self.fuel_left.set(left - calls);
-        if let Some(megabytes) = heap::exceeded_by(0) {
-            return Err(Error::halt(format!("model-written code went over its memory limit of {megabytes} MB (--sub-memory)")));
+        if let Some(limit) = heap::exceeded_by(0) {
+            return Err(limit.error(None));
         }
         if Instant::now() >= self.deadline {
             return Err(Error::halt(format!(
@@ -203,7 +203,7 @@ pub fn run(parent: &mut Interp, code: &str, context: Value, origin: Origin) -> R
         }
     }
     globals.define("context", context);
-    let ceiling = heap::Ceiling::new(policy.memory_mb);
+    let ceiling = heap::Ceiling::new(policy.memory_mb, heap::Owner::Sandbox);
     child.set_limits(Limits::new(&policy));
     let outcome = child.eval_str(code, "model-written code");
     drop(ceiling);
