@@ -41,7 +41,7 @@ pub fn estimate_tokens(text: &str) -> u64 {
 }
 
 /// The JSON shape the instruction describes, from its first `{` or `[` that parses as one.
-fn shape_in(instruction: &str) -> Option<Json> {
+pub(super) fn shape_in(instruction: &str) -> Option<Json> {
     instruction.char_indices().filter(|(_, c)| *c == '{' || *c == '[').find_map(|(i, _)| {
         let rest = &instruction[i..];
         if let Ok(example) = serde_json::Deserializer::from_str(rest).into_iter::<Json>().next()? {

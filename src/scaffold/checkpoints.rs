@@ -24,19 +24,17 @@ pub fn file_for(dir: &Path, key: &str) -> PathBuf {
 
 /// Saves `value` under `key`. The error says what could not be saved or written.
 pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
-    let encoded = encode(value, 0)?;
-    let text = json!({"key": key, "value": encoded}).to_string();
+    let text = to_text(key, value)?;
     crate::atomic_file::write(&file_for(dir, key), text.as_bytes()).map_err(|e| format!("cannot write checkpoint {key:?} in {}: {e}", dir.display()))
 }
 
 /// The value saved under `key`, if any. A file that cannot be read or decoded counts as absent.
 pub fn load(dir: &Path, key: &str) -> Option<Value> {
     let text = std::fs::read_to_string(file_for(dir, key)).ok()?;
-    let json = parse(&text)?;
-    if json.get("key").and_then(Json::as_str) != Some(key) {
-        return None;
+    match from_text(&text)? {
+        (saved, value) if saved == key => value,
+        _ => None,
     }
-    decode(json.get("value")?)
 }
 
 /// Every saved (key, value), sorted by key.
@@ -45,11 +43,7 @@ pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
     let mut found: Vec<(String, Option<Value>)> = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| {
-            let json = parse(&std::fs::read_to_string(e.path()).ok()?)?;
-            let key = json.get("key")?.as_str()?.to_string();
-            Some((key, json.get("value").and_then(decode)))
-        })
+        .filter_map(|e| from_text(&std::fs::read_to_string(e.path()).ok()?))
         .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
@@ -57,6 +51,20 @@ pub fn list(dir: &Path) -> Vec<(String, Option<Value>)> {
 
 /// Deeper values are refused: they are almost always values that contain themselves.
 const MAX_DEPTH: usize = 10_000;
+
+/// The text of the file that saves `value` under `key`.
+pub fn to_text(key: &str, value: &Value) -> Result<String, String> {
+    let encoded = encode(value, 0)?;
+    Ok(json!({"key": key, "value": encoded}).to_string())
+}
+
+/// The key a checkpoint file's text records and its value (`None` if the value cannot be
+/// decoded); `None` if the text is not a checkpoint at all.
+pub fn from_text(text: &str) -> Option<(String, Option<Value>)> {
+    let json = parse(text)?;
+    let key = json.get("key")?.as_str()?.to_string();
+    Some((key, json.get("value").and_then(decode)))
+}
 
 /// Reads checkpoint JSON without serde_json's default nesting limit of 128, which would lose
 /// values nested a few dozen levels deep (each level of a value is two levels of JSON).
