@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod interp;
 pub mod llm;
 pub mod mcp;

@@ -53,14 +53,20 @@ fn sleep(interp: &mut Interp, a: &[Value]) -> R<Value> {
         return Err(Error::contract("sleep", "(>=/c 0)", &a[0]));
     }
     flush_stdout();
-    let deadline = std::time::Instant::now() + Duration::from_secs_f64(secs);
+    const SLICE: Duration = Duration::from_millis(50);
+    // A pause longer than a `Duration` or the clock can hold (`(sleep 1e300)`) never ends by
+    // itself; only an interrupt or a sandbox's time limit stops it.
+    let deadline = Duration::try_from_secs_f64(secs).ok().and_then(|d| std::time::Instant::now().checked_add(d));
     loop {
         interp.check_interrupt()?;
-        let now = std::time::Instant::now();
-        if now >= deadline {
+        let left = match deadline {
+            Some(deadline) => deadline.saturating_duration_since(std::time::Instant::now()),
+            None => SLICE,
+        };
+        if left.is_zero() {
             return Ok(Value::Void);
         }
-        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+        std::thread::sleep(left.min(SLICE));
     }
 }
 
@@ -82,4 +88,21 @@ fn getenv(_: &mut Interp, a: &[Value]) -> R<Value> {
 fn collect_garbage(_: &mut Interp, _: &[Value]) -> R<Value> {
     crate::eval::exec::collect_cycles();
     Ok(Value::Void)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    /// `(sleep 1e300)`, a pause too long for a `Duration`, panicked instead of sleeping until
+    /// interrupted.
+    #[test]
+    fn sleep_longer_than_the_clock_waits_for_an_interrupt() {
+        let mut interp = Interp::new();
+        interp.interrupt.store(true, Ordering::Relaxed);
+        let e = sleep(&mut interp, &[Value::Float(1e300)]).expect_err("interrupted");
+        assert_eq!(e.report(), "user break");
+    }
 }

@@ -130,6 +130,18 @@ pub fn configure(interp: &mut Interp, options: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs the code that reads text a provider or a program controls, for the fuzz targets: an
+/// answer body as both providers' formats, the message of an error body, and the JSON shape the
+/// offline model finds in an instruction.
+pub(crate) fn fuzz_provider_paths(text: &str) {
+    if let Ok(body) = serde_json::from_str::<serde_json::Value>(text) {
+        let _ = wire::openai_answer(&body);
+        let _ = wire::anthropic_answer(&body);
+    }
+    let _ = wire::error_message(text);
+    let _ = offline::shape_in(text);
+}
+
 /// Gives a sandbox its parent's model settings, client, totals, stores and budgets; its calls
 /// are traced as children of `parent_call` at `depth`.
 pub fn inherit(parent: &mut Interp, child: &mut Interp, parent_call: Option<u64>, depth: u32) {

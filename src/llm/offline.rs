@@ -41,13 +41,13 @@ pub fn estimate_tokens(text: &str) -> u64 {
 }
 
 /// The JSON shape the instruction describes, from its first `{` or `[` that parses as one.
-fn shape_in(instruction: &str) -> Option<Json> {
+pub(super) fn shape_in(instruction: &str) -> Option<Json> {
     instruction.char_indices().filter(|(_, c)| *c == '{' || *c == '[').find_map(|(i, _)| {
         let rest = &instruction[i..];
         if let Ok(example) = serde_json::Deserializer::from_str(rest).into_iter::<Json>().next()? {
             return Some(placeholder_like(&example));
         }
-        let mut parser = Loose { text: rest.as_bytes(), pos: 0 };
+        let mut parser = Loose { text: rest.as_bytes(), pos: 0, depth: 0 };
         parser.value().filter(|v| v.is_object() || v.is_array())
     })
 }
@@ -70,7 +70,13 @@ fn placeholder_like(example: &Json) -> Json {
 struct Loose<'a> {
     text: &'a [u8],
     pos: usize,
+    /// Objects and lists open around `pos`.
+    depth: usize,
 }
+
+/// Shapes nest a few levels; deeper brackets are not a shape, and refusing them keeps the parse
+/// off the end of the stack (it runs on a model-call worker thread, whose stack is small).
+const MAX_SHAPE_DEPTH: usize = 64;
 
 impl Loose<'_> {
     fn skip_space(&mut self) {
@@ -92,10 +98,19 @@ impl Loose<'_> {
     fn value(&mut self) -> Option<Json> {
         self.skip_space();
         match *self.text.get(self.pos)? {
-            b'{' => self.object(),
+            b'{' | b'[' if self.depth >= MAX_SHAPE_DEPTH => None,
+            b'{' => {
+                self.depth += 1;
+                let object = self.object();
+                self.depth -= 1;
+                object
+            }
             b'[' => {
                 self.pos += 1;
-                let item = if self.eat(b']') { None } else { Some(self.value()?) };
+                self.depth += 1;
+                let item = if self.eat(b']') { None } else { self.value().map(Some) };
+                self.depth -= 1;
+                let item = item?;
                 if item.is_some() && !self.eat(b']') {
                     return None;
                 }
@@ -217,6 +232,20 @@ mod tests {
     #[test]
     fn literal_examples_keep_keys_and_types() {
         assert_eq!(shape(r#"Answer like {"score": 7, "ratio": 0.2, "tags": ["a"], "ok": false}"#), r#"{"score":1,"ratio":0.5,"tags":["..."],"ok":false}"#);
+    }
+
+    /// Found probing the path the json fuzz target covers: ten thousand `[` in an instruction
+    /// overflowed the stack of the worker thread answering the call.
+    #[test]
+    fn deep_brackets_are_not_a_shape() {
+        let instruction = "[".repeat(100_000);
+        let shaped = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || shape(&instruction))
+            .map(|worker| worker.join());
+        assert!(matches!(shaped, Ok(Ok(text)) if text == "none"));
+        let nested = format!("{}str{}", "[".repeat(MAX_SHAPE_DEPTH), "]".repeat(MAX_SHAPE_DEPTH));
+        assert!(shape(&nested).starts_with("[[["));
     }
 
     #[test]

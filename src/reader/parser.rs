@@ -665,7 +665,7 @@ impl<'a> Reader<'a> {
 
         if matches!(first, 'u' | 'U') {
             // Racket reads `#\uxyz` as `#\u` followed by `xyz`, unlike other letter runs.
-            let max = if first == 'u' { 4 } else { 6 };
+            let max = if first == 'u' { 4 } else { 8 };
             let (_, digits) = hex_digits(max)(after_first).unwrap_or(("", ""));
             self.pos += 3 + digits.len();
             if digits.is_empty() {
@@ -1205,6 +1205,14 @@ mod tests {
             "char:'a' 1 char:'\\0' 1 char:'a' char:'b'"
         );
         assert_eq!(read(r"(#\a)"), "(char:'a')");
+    }
+
+    /// Found by fuzzing: `#\U` took at most six hex digits, so the eight that `write` gives an
+    /// unprintable character beyond the BMP (`#\U00100000`) read back as `#\U001000` followed by `00`.
+    #[test]
+    fn long_char_escapes_take_eight_digits() {
+        assert_eq!(read(r"#\U00100000 #\U0010FFFF1"), "char:'\\u{100000}' char:'\\u{10ffff}' 1");
+        assert!(read_all(r"#\U00110000", 0).is_err());
     }
 
     #[test]

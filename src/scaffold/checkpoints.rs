@@ -24,8 +24,7 @@ pub fn file_for(dir: &Path, key: &str) -> PathBuf {
 
 /// Saves `value` under `key`. The error says what could not be saved or written.
 pub fn save(dir: &Path, key: &str, value: &Value) -> Result<(), String> {
-    let encoded = encode(value, 0)?;
-    let text = json!({"key": key, "value": encoded}).to_string();
+    let text = to_text(key, value)?;
     crate::atomic_file::write(&file_for(dir, key), text.as_bytes()).map_err(|e| format!("cannot write checkpoint {key:?} in {}: {e}", dir.display()))
 }
 
@@ -74,10 +73,7 @@ pub fn list(dir: &Path) -> Listing {
 
 /// The key and value a checkpoint file's text holds, or why it holds none.
 fn read_file(path: &Path, text: &str) -> Result<(String, Value), String> {
-    let json = parse(text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-    let key = json.get("key").and_then(Json::as_str).ok_or_else(|| format!("{} names no key", path.display()))?;
-    let value = json.get("value").and_then(decode).ok_or_else(|| format!("{} holds no value rlmsh can decode (key {key:?})", path.display()))?;
-    Ok((key.to_string(), value))
+    from_text(text).map_err(|reason| format!("{} {reason}", path.display()))
 }
 
 /// A file `checkpoint` writes: the 64 hex digits of a key's digest, then `.json`. Temporary
@@ -89,6 +85,21 @@ fn is_checkpoint_file(path: &Path) -> bool {
 
 /// Deeper values are refused: they are almost always values that contain themselves.
 const MAX_DEPTH: usize = 10_000;
+
+/// The text of the file that saves `value` under `key`.
+pub fn to_text(key: &str, value: &Value) -> Result<String, String> {
+    let encoded = encode(value, 0)?;
+    Ok(json!({"key": key, "value": encoded}).to_string())
+}
+
+/// The key and value a checkpoint file's text records, or why it records none (the reason
+/// reads after the file's name).
+pub fn from_text(text: &str) -> Result<(String, Value), String> {
+    let json = parse(text).map_err(|e| format!("is not JSON: {e}"))?;
+    let key = json.get("key").and_then(Json::as_str).ok_or("names no key")?;
+    let value = json.get("value").and_then(decode).ok_or_else(|| format!("holds no value rlmsh can decode (key {key:?})"))?;
+    Ok((key.to_string(), value))
+}
 
 /// Reads checkpoint JSON without serde_json's default nesting limit of 128, which would lose
 /// values nested a few dozen levels deep (each level of a value is two levels of JSON).

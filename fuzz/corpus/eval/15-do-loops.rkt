@@ -1,0 +1,17 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(do ([i 0 (+ i 1)]) ((= i 4)) (display i) (display " "))
+(newline)
+(displayln (do ([i 1 (+ i 1)] [acc 1 (* acc i)]) ((> i 10) acc)))
+(define v (make-vector 5 0))
+(do ([i 0 (+ i 1)]) ((= i 5)) (vector-set! v i (* i i)))
+(displayln v)
+(displayln (do ([lst '(a b c) (cdr lst)] [n 0 (+ n 1)]) ((null? lst) n)))
+(displayln (do ([x 10]) ((< x 0) 'done) (set! x (- x 3))))
+(define (rev lst) (do ([l lst (cdr l)] [out '() (cons (car l) out)]) ((null? l) out)))
+(displayln (rev '(1 2 3 4)))
+(displayln (do ([i 0 (+ i 1)] [s 0 (+ s i)]) ((= i 1000000) s)))
+(displayln (void? (do ([i 0 (+ i 1)]) ((= i 2)))))
+(do ([i 3 (- i 1)]) ((zero? i) (displayln "liftoff")) (printf "~a..." i))
+(displayln (let loop ([i 0]) (if (< i 3) (loop (add1 i)) i)))

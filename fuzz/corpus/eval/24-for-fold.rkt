@@ -1,0 +1,23 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(displayln (for/fold ([sum 0]) ([i (in-range 1 11)]) (+ sum i)))
+(displayln (for/fold ([acc '()]) ([x '(1 2 3)]) (cons (* x x) acc)))
+(define-values (evens odds)
+  (for/fold ([e 0] [o 0]) ([i (in-range 10)])
+    (if (even? i) (values (+ e i) o) (values e (+ o i)))))
+(displayln (list evens odds))
+(call-with-values
+  (lambda () (for/fold ([mn +inf.0] [mx -inf.0]) ([v '(3 9 -2 7)]) (values (min mn v) (max mx v))))
+  (lambda (a b) (displayln (list a b))))
+(displayln (for/fold ([s ""]) ([w '("a" "b" "c")] [i (in-naturals 1)]) (string-append s w (number->string i))))
+(displayln (for/fold ([longest ""]) ([w (string-split "the quick brown fox jumped")])
+  (if (> (string-length w) (string-length longest)) w longest)))
+(displayln (for*/fold ([n 0]) ([i 4] [j 4] #:when (< i j)) (+ n 1)))
+(displayln (sort (hash->list (for/fold ([h (hash)]) ([w '(a b a c a b)]) (hash-update h w add1 0))) symbol<? #:key car))
+(define (count-chars s)
+  (for/fold ([vowels 0] [others 0]) ([c s])
+    (if (memv c '(#\a #\e #\i #\o #\u)) (values (+ vowels 1) others) (values vowels (+ others 1)))))
+(let-values ([(v o) (count-chars "functional")]) (printf "vowels=~a others=~a\n" v o))
+(displayln (for/fold ([acc 1] #:result (* acc 100)) ([i '(1 2 3)]) (* acc i)))
+(displayln (for/fold ([fact 1]) ([i (in-range 1 26)]) (* fact i)))

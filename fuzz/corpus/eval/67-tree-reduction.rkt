@@ -1,0 +1,30 @@
+#lang racket/base
+(require racket/list racket/string racket/math racket/format racket/vector racket/port
+         racket/promise racket/function racket/bool)
+(define (node v l r) (list v l r))
+(define (leaf v) (node v '() '()))
+(define (tree-insert t v)
+  (cond [(null? t) (leaf v)]
+        [(< v (car t)) (node (car t) (tree-insert (cadr t) v) (caddr t))]
+        [else (node (car t) (cadr t) (tree-insert (caddr t) v))]))
+(define t (foldl (lambda (v acc) (tree-insert acc v)) '() '(50 30 70 20 40 60 80 35 65)))
+(define (tree-fold f init t)
+  (if (null? t) init (f (car t) (tree-fold f init (cadr t)) (tree-fold f init (caddr t)))))
+(displayln (tree-fold (lambda (v l r) (+ v l r)) 0 t))
+(displayln (tree-fold (lambda (v l r) (+ 1 (max l r))) 0 t))
+(displayln (tree-fold (lambda (v l r) (append l (list v) r)) '() t))
+(displayln (tree-fold (lambda (v l r) (+ 1 l r)) 0 t))
+(displayln (tree-fold (lambda (v l r) (max v l r)) -inf.0 t))
+(define (count-leaves t) (cond [(null? t) 0] [(and (null? (cadr t)) (null? (caddr t))) 1] [else (+ (count-leaves (cadr t)) (count-leaves (caddr t)))]))
+(displayln (count-leaves t))
+(define expr '(+ (* 2 (- 10 4)) (/ 9 3) (* 1 2 3)))
+(define (evaluate e)
+  (cond [(number? e) e]
+        [else (let ([args (map evaluate (cdr e))])
+                (apply (case (car e) [(+) +] [(-) -] [(*) *] [(/) /]) args))]))
+(displayln (evaluate expr))
+(define (tree-map f tr) (cond [(null? tr) '()] [(pair? tr) (cons (tree-map f (car tr)) (tree-map f (cdr tr)))] [else (f tr)]))
+(displayln (tree-map (lambda (x) (if (number? x) (* x 10) x)) expr))
+(define big (for/fold ([acc '()]) ([i (in-range 1000)]) (tree-insert acc (modulo (* i 7919) 1009))))
+(displayln (tree-fold (lambda (v l r) (+ 1 (max l r))) 0 big))
+(displayln (tree-fold (lambda (v l r) (+ v l r)) 0 big))

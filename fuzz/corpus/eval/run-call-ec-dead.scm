@@ -1,0 +1,3 @@
+(define k #f)
+(let/ec e (set! k e))
+(k 1)

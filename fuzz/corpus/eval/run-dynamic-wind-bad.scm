@@ -1,0 +1,1 @@
+(dynamic-wind 1 2 3)

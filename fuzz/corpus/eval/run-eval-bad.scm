@@ -1,0 +1,1 @@
+(eval '(if) (make-base-namespace))

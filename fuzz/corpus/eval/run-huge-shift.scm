@@ -1,0 +1,1 @@
+(arithmetic-shift 1 (expt 10 12))

@@ -1,0 +1,1 @@
+(unsafe-exec-sub-output "(let loop ([s \"ab\"]) (loop (string-append s s)))")

@@ -1,0 +1,1 @@
+(unsafe-exec-sub-output "(define (f n) (+ 1 (f n))) (f 0)")

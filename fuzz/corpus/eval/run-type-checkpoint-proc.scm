@@ -1,0 +1,1 @@
+(checkpoint "k" (lambda () 1))
