@@ -126,6 +126,10 @@ fn garbage_and_malformed_messages_get_errors_or_are_ignored_and_the_session_goes
     assert_eq!(body["result"], 42, "{displayed}");
     assert_eq!(body["output"], "to stdout?\n", "{displayed}");
     assert_eq!(body["stderr"], "to stderr", "{displayed}");
+    let exited = server.call(5, "execute_scheme", json!({"code": "(define kept 1) (exit 3)"}));
+    assert!(exited["result"]["structuredContent"]["error"]["message"].as_str().unwrap().contains("(exit 3); the server and the session go on"), "{exited}");
+    let after = server.call(6, "execute_scheme", json!({"code": "(+ kept 1)"}));
+    assert_eq!(after["result"]["structuredContent"]["result"], 2, "{after}");
 }
 
 #[test]
@@ -154,4 +158,23 @@ fn flags_that_mean_nothing_to_a_server_are_usage_errors() {
     let out = Out::of(run_command(Command::new(rlmsh_bin()).args(["mcp", "--context", "-"]), TIMEOUT), "mcp --context -");
     out.failed(2);
     assert!(out.stderr.contains("standard input is already read by the MCP protocol"), "{}", out.stderr);
+}
+
+#[test]
+fn cancelling_a_queued_request_leaves_the_running_one_alone() {
+    let mut server = Raw::start(&["--offline"]);
+    let request = |id: u64, code: &str, timeout: f64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "execute_scheme", "arguments": {"code": code, "timeout": timeout}}}).to_string()
+    };
+    server.send_line(&request(1, "(let loop () (loop))", 2.0));
+    std::thread::sleep(Duration::from_millis(300));
+    server.send_line(&request(2, "(define queued 1)", 30.0));
+    std::thread::sleep(Duration::from_millis(300));
+    server.send_line(&json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 2, "reason": "changed my mind"}}).to_string());
+    let first = server.response(1);
+    let body = &first["result"]["structuredContent"];
+    assert!(body["error"]["message"].as_str().unwrap().contains("timed out after 2 s"), "{first}");
+    assert!(body["elapsed_ms"].as_u64().unwrap() >= 1500, "the running request was cut short: {first}");
+    let state = server.call(3, "execute_scheme", json!({"code": "(with-handlers ([exn:fail? (lambda (e) 'never-defined)]) queued)"}));
+    assert_eq!(state["result"]["structuredContent"]["result"], "never-defined", "{state}");
 }

@@ -108,7 +108,7 @@ impl Server {
                 }
                 _ = ticks.tick() => {
                     // A handler that caught the interruption gets it again, until the code ends.
-                    if stopping {
+                    if stopping && control.is_running() {
                         self.shared.stop_execution();
                     }
                     if let Some(token) = &progress_token {
@@ -124,9 +124,12 @@ impl Server {
         }
     }
 
+    /// Stops the job: the session skips it if it has not started, and interrupts it if it runs.
     fn stop(&self, control: &JobControl, reason: String) {
         *control.stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
-        self.shared.stop_execution();
+        if control.is_running() {
+            self.shared.stop_execution();
+        }
     }
 
     fn progress_message(&self, elapsed: f64) -> String {

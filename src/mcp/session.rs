@@ -45,10 +45,19 @@ pub struct Envelope {
     pub reply: tokio::sync::oneshot::Sender<Reply>,
 }
 
-/// Set by the protocol side to stop a job (the client cancelled it, or its time ran out).
+/// Set by the protocol side to stop a job (the client cancelled it, or its time ran out), and
+/// by the session as the job starts and ends, so that stopping a job that is still queued, or
+/// already done, never interrupts another one.
 #[derive(Default)]
 pub struct JobControl {
     pub stopped: Mutex<Option<String>>,
+    running: AtomicBool,
+}
+
+impl JobControl {
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
 }
 
 pub struct Reply {
@@ -93,8 +102,17 @@ impl Session {
 
     fn execute(&mut self, code: &str, control: &JobControl) -> Reply {
         self.executions += 1;
-        let number = self.executions;
+        // In this order, a stop that comes while the job starts either finds it started (and
+        // interrupts it) or is seen here.
         self.interp.interrupt.store(false, Ordering::SeqCst);
+        control.running.store(true, Ordering::SeqCst);
+        let reply = self.run_execution(code, control);
+        control.running.store(false, Ordering::SeqCst);
+        reply
+    }
+
+    fn run_execution(&mut self, code: &str, control: &JobControl) -> Reply {
+        let number = self.executions;
         if let Some(reason) = control.stopped.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             return error_reply(json!({"status": "error", "error": {"message": format!("execution stopped before it began: {reason}"), "kind": "break"}}));
         }
@@ -292,6 +310,9 @@ fn run(interp: &mut Interp, code: &str, name: &str) -> Result<Value, Error> {
 fn error_json(e: &Error, stopped: Option<&str>) -> Json {
     let kind = e.exn_kind();
     let mut error = json!({"message": e.report()});
+    if let Signal::Exit(code) = e.signal() {
+        error["message"] = json!(format!("the code called (exit {code}); the server and the session go on"));
+    }
     if let (Some(ExnKind::Break), Some(reason)) = (kind, stopped) {
         error["message"] = json!(format!("execution stopped: {reason}"));
     }
