@@ -147,12 +147,7 @@ async fn send_once(req: &Request, timeout: Duration) -> Result<Answer, Failure> 
     };
     let response = builder.timeout(timeout).json(&body).send().await.map_err(transport_failure)?;
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .map(|secs| Duration::from_secs_f64(secs.clamp(0.0, 60.0)));
+    let retry_after = retry_after(response.headers(), std::time::SystemTime::now());
     let rate_limits: Vec<(String, String)> = response
         .headers()
         .iter()
@@ -191,4 +186,59 @@ fn without_url(e: &reqwest::Error) -> String {
         source = s.source();
     }
     deepest
+}
+
+/// The longest wait a provider's `Retry-After` can ask for; longer ones are cut to this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// How long the provider asks to wait before a retry: OpenAI's `retry-after-ms`, else
+/// `Retry-After` in seconds or as an HTTP date (RFC 9110), cut to [0, 60 s]; `None` when it
+/// says nothing usable (then the usual backoff applies).
+fn retry_after(headers: &reqwest::header::HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let seconds = |text: &str, scale: f64| text.parse::<f64>().ok().filter(|n| n.is_finite()).map(|n| (n * scale).clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()));
+    let wait = match (header("retry-after-ms"), header("retry-after")) {
+        (Some(ms), _) if seconds(ms, 0.001).is_some() => seconds(ms, 0.001),
+        (_, Some(text)) => seconds(text, 1.0).or_else(|| {
+            let date = httpdate::parse_http_date(text).ok()?;
+            Some(date.duration_since(now).unwrap_or_default().min(MAX_RETRY_AFTER).as_secs_f64())
+        }),
+        _ => None,
+    };
+    wait.map(Duration::from_secs_f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait(pairs: &[(&'static str, &str)]) -> Option<Duration> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().unwrap());
+        }
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        retry_after(&headers, now)
+    }
+
+    #[test]
+    fn retry_after_in_seconds_milliseconds_or_a_date() {
+        assert_eq!(wait(&[("retry-after", "2")]), Some(Duration::from_secs(2)));
+        assert_eq!(wait(&[("retry-after", "0.5")]), Some(Duration::from_millis(500)));
+        assert_eq!(wait(&[("retry-after-ms", "250"), ("retry-after", "9")]), Some(Duration::from_millis(250)));
+        assert_eq!(wait(&[("retry-after", "Tue, 14 Nov 2023 22:13:30 GMT")]), Some(Duration::from_secs(10)));
+        assert_eq!(wait(&[("retry-after", "Tue, 14 Nov 2023 22:13:00 GMT")]), Some(Duration::ZERO));
+        assert_eq!(wait(&[]), None);
+    }
+
+    #[test]
+    fn hostile_retry_after_values_are_cut_or_ignored() {
+        assert_eq!(wait(&[("retry-after", "NaN")]), None);
+        assert_eq!(wait(&[("retry-after", "inf")]), None);
+        assert_eq!(wait(&[("retry-after", "-5")]), Some(Duration::ZERO));
+        assert_eq!(wait(&[("retry-after", "86400")]), Some(MAX_RETRY_AFTER));
+        assert_eq!(wait(&[("retry-after", "Fri, 01 Jan 2100 00:00:00 GMT")]), Some(MAX_RETRY_AFTER));
+        assert_eq!(wait(&[("retry-after-ms", "NaN"), ("retry-after", "3")]), Some(Duration::from_secs(3)));
+        assert_eq!(wait(&[("retry-after", "soon")]), None);
+    }
 }
