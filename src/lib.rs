@@ -6,6 +6,7 @@ pub mod audit;
 pub mod builtins;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod eval;
 #[doc(hidden)]

@@ -197,14 +197,13 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 fn retry_after(headers: &reqwest::header::HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let seconds = |text: &str, scale: f64| text.parse::<f64>().ok().filter(|n| n.is_finite()).map(|n| (n * scale).clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()));
-    let wait = match (header("retry-after-ms"), header("retry-after")) {
-        (Some(ms), _) if seconds(ms, 0.001).is_some() => seconds(ms, 0.001),
-        (_, Some(text)) => seconds(text, 1.0).or_else(|| {
+    let wait = header("retry-after-ms").and_then(|ms| seconds(ms, 0.001)).or_else(|| {
+        let text = header("retry-after")?;
+        seconds(text, 1.0).or_else(|| {
             let date = httpdate::parse_http_date(text).ok()?;
             Some(date.duration_since(now).unwrap_or_default().min(MAX_RETRY_AFTER).as_secs_f64())
-        }),
-        _ => None,
-    };
+        })
+    });
     wait.map(Duration::from_secs_f64)
 }
 

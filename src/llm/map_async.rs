@@ -139,11 +139,9 @@ impl Saver {
     fn new(interp: &mut Interp, key: &str, items: &[Value]) -> Saver {
         let mut hasher = Sha256::new();
         for item in items {
-            let written = write_string(item);
-            hasher.update(written.len().to_le_bytes());
-            hasher.update(written.as_bytes());
+            crate::digest::update_framed(&mut hasher, write_string(item).as_bytes());
         }
-        let digest = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let digest = crate::digest::hex(hasher);
         Saver { key: key.to_string(), dir: checkpoint_dir(interp), digest, last_saved: Instant::now(), refused: None }
     }
 

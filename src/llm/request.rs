@@ -40,15 +40,13 @@ impl Request {
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
         for part in [self.provider.name(), &self.model, &self.system, &self.user] {
-            hasher.update(part.len().to_le_bytes());
-            hasher.update(part.as_bytes());
+            crate::digest::update_framed(&mut hasher, part.as_bytes());
         }
         hasher.update(format!("{:?}|{:?}|{}", self.temperature, self.max_tokens, self.json).as_bytes());
         for image in &self.images {
-            hasher.update(image.len().to_le_bytes());
-            hasher.update(image.as_bytes());
+            crate::digest::update_framed(&mut hasher, image.as_bytes());
         }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::digest::hex(hasher)
     }
 }
 

@@ -46,13 +46,13 @@ impl Server {
                 let data = args.string("data", MAX_DATA_BYTES).map_err(invalid)?.to_string();
                 let name = args.optional_string("name").map_err(invalid)?.map(str::to_string);
                 let json = args.flag("json").map_err(invalid)?;
-                self.ask(Job::LoadContext { data, name, json }, &JobControl::shared()).await
+                self.ask(Job::LoadContext { data, name, json }, &JobControl::new_shared()).await
             }
             tools::RESET => {
                 let clear_checkpoints = args.flag("clear_checkpoints").map_err(invalid)?;
-                self.ask(Job::Reset { clear_checkpoints }, &JobControl::shared()).await
+                self.ask(Job::Reset { clear_checkpoints }, &JobControl::new_shared()).await
             }
-            tools::STATE => self.ask(Job::State, &JobControl::shared()).await,
+            tools::STATE => self.ask(Job::State, &JobControl::new_shared()).await,
             tools::STATUS => Ok(CallToolResult::structured(self.status())),
             tools::CANCEL => {
                 let id = args.call_id("id").map_err(invalid)?;
@@ -88,7 +88,7 @@ impl Server {
     /// time runs out (then it is stopped, and its answer still awaited, so the session is free
     /// again before the next request is served).
     async fn execute(&self, code: String, timeout: Option<f64>, context: &RequestContext<RoleServer>) -> Result<CallToolResult, McpError> {
-        let control = JobControl::shared();
+        let control = JobControl::new_shared();
         let mut answer = self.send(Job::Execute { code }, &control)?;
         let started = Instant::now();
         let deadline = timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs_f64(secs));
@@ -157,12 +157,6 @@ impl Server {
             "tokens": s.tokens,
             "cost_usd": s.cost_usd,
         })
-    }
-}
-
-impl JobControl {
-    fn shared() -> Arc<JobControl> {
-        Arc::new(JobControl::default())
     }
 }
 

@@ -55,6 +55,10 @@ pub struct JobControl {
 }
 
 impl JobControl {
+    pub fn new_shared() -> Arc<JobControl> {
+        Arc::new(JobControl::default())
+    }
+
     pub fn is_running(&self) -> bool {
         self.running.load(Ordering::SeqCst)
     }

@@ -18,8 +18,7 @@ use crate::value::{HashKey, HashKind, Value};
 pub const DEFAULT_DIR: &str = ".rlmsh/checkpoints";
 
 pub fn file_for(dir: &Path, key: &str) -> PathBuf {
-    let digest: String = Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("{digest}.json"))
+    dir.join(format!("{}.json", crate::digest::hex(Sha256::new_with_prefix(key.as_bytes()))))
 }
 
 /// Saves `value` under `key`. The error says what could not be saved or written.
